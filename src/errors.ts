@@ -26,3 +26,9 @@ export class GradcamError extends Error {
 export function usageError(message: string): GradcamError {
   return new GradcamError(message, EXIT_CODES.usage);
 }
+
+/** The first line of an error's message: library errors can span many lines; ours are printed as one. */
+export function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n', 1)[0] ?? message;
+}
