@@ -2,17 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { GradcamError } from './errors.js';
 import { evaluateGraph, findExplainableLayer, inputFeeds } from './layer-graph.js';
+import type { ScoreKind } from './score-kinds.js';
 
-/**
- * Which class score is differentiated. The choice changes the maps materially
- * on a trained model, so it is explicit and recorded with every result.
- */
-export const SCORE_KINDS = {
-  logit:
-    'the class logit, the input of the final softmax (Grad-CAM paper, Selvaraju et al. 2017: y^c "before the softmax"; keras.io Grad-CAM example)',
-  prob: "the class's softmax probability (the Keras MNIST Grad-CAM tutorial)",
-} as const;
-export type ScoreKind = keyof typeof SCORE_KINDS;
+export { SCORE_KINDS, type ScoreKind } from './score-kinds.js';
 
 /**
  * Added to each map's maximum before dividing, so an all-zero map (no positive

@@ -1,14 +1,25 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { syncDirectory, writeFileAtomic } from './atomic-write.js';
 import { firstLine, GradcamError } from './errors.js';
 import { defaultMetadataFor, METADATA_KEY, type ModelMetadata } from './model.js';
 
 /** The file that names a TensorFlow.js layers model's topology and weight shards. */
 export const MODEL_JSON = 'model.json';
+
+/** Weight files written by {@link saveModel}: named by a prefix of their SHA-256. */
+const SHARD_NAME = /^weights-[0-9a-f]{16}\.bin$/;
+
+/**
+ * The pretrained tutorial CNN shipped in the package (made by `gradcam train`;
+ * README records the command and its test accuracy). Resolves from src/ and dist/ alike.
+ */
+export const BUNDLED_MODEL_DIR = fileURLToPath(new URL('../models/mnist-cnn', import.meta.url));
 
 /** A model read from disk with the metadata gradcam needs. */
 export interface LoadedModel {
@@ -69,8 +80,16 @@ export async function loadModel(location: string): Promise<LoadedModel> {
  * the weights go to a new content-named shard first, then model.json is
  * replaced by an atomic rename, and only then are the shards the old
  * model.json referenced (and the new one does not) removed.
+ *
+ * @param hooks.beforeCommit runs between writing the weights and replacing
+ *   model.json (tests use it to simulate a crash there).
  */
-export async function saveModel(model: tfl.LayersModel, directory: string, metadata: ModelMetadata): Promise<SavedModel> {
+export async function saveModel(
+  model: tfl.LayersModel,
+  directory: string,
+  metadata: ModelMetadata,
+  hooks: { beforeCommit?: () => Promise<void> } = {},
+): Promise<SavedModel> {
   await fs.mkdir(directory, { recursive: true });
   const previousShards = await referencedShards(path.join(directory, MODEL_JSON));
 
@@ -95,11 +114,15 @@ export async function saveModel(model: tfl.LayersModel, directory: string, metad
       };
       const json = Buffer.from(JSON.stringify(modelJson));
       await writeFileAtomic(path.join(directory, shardName), weights);
+      // Until the rename below, model.json still names the old shards, which are intact.
+      await hooks.beforeCommit?.();
       await writeFileAtomic(path.join(directory, MODEL_JSON), json);
       await syncDirectory(directory);
       files = [MODEL_JSON, shardName];
       bytes = weights.length + json.length;
-      for (const stale of previousShards) {
+      // Old shards, and shards of earlier saves that crashed before their commit.
+      const orphans = (await fs.readdir(directory)).filter((name) => SHARD_NAME.test(name));
+      for (const stale of new Set([...previousShards, ...orphans])) {
         if (stale !== shardName) await fs.rm(path.join(directory, stale), { force: true });
       }
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
@@ -166,38 +189,6 @@ async function referencedShards(modelJsonPath: string): Promise<string[]> {
     return (json.weightsManifest ?? []).flatMap((group) => group.paths).filter((p) => p === path.basename(p));
   } catch {
     return [];
-  }
-}
-
-/** Write to a temporary file in the same directory, fsync, then rename over the target. */
-async function writeFileAtomic(target: string, data: Uint8Array): Promise<void> {
-  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await fs.open(temporary, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.rename(temporary, target);
-  } catch (error) {
-    await fs.rm(temporary, { force: true });
-    throw error;
-  }
-}
-
-async function syncDirectory(directory: string): Promise<void> {
-  // Makes the renames durable; some filesystems refuse fsync on a directory, which is harmless here.
-  try {
-    const handle = await fs.open(directory, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    /* best effort */
   }
 }
 

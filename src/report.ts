@@ -1,0 +1,104 @@
+/**
+ * Human-readable text for command results. Pure functions returning strings:
+ * `cli.ts` decides where they go (stdout) and whether `--json` replaces them.
+ */
+import type { ExplainResult } from './commands/explain.js';
+import type { PredictResult } from './commands/predict.js';
+import type { TrainResult } from './commands/train.js';
+import type { FitProgress } from './training.js';
+
+/** Colouring hooks, so tests and `NO_COLOR` get plain text. */
+export interface Style {
+  good(text: string): string;
+  bad(text: string): string;
+  dim(text: string): string;
+  bold(text: string): string;
+}
+
+export const PLAIN: Style = { good: (t) => t, bad: (t) => t, dim: (t) => t, bold: (t) => t };
+
+export function percent(fraction: number, digits = 2): string {
+  return `${(fraction * 100).toFixed(digits)}%`;
+}
+
+export function duration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '--:--';
+  const s = Math.max(0, Math.round(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+const thousands = new Intl.NumberFormat('en-US');
+
+/** One line per finished epoch (the non-TTY progress, and the history in the final report). */
+export function formatEpoch(p: FitProgress): string {
+  const parts = [
+    `epoch ${p.epoch}/${p.epochs}`,
+    `loss ${p.loss.toFixed(4)}`,
+    `accuracy ${percent(p.accuracy)}`,
+  ];
+  if (p.validation) parts.push(`val_loss ${p.validation.loss.toFixed(4)}`, `val_accuracy ${percent(p.validation.accuracy)}`);
+  parts.push(`${thousands.format(Math.round(p.imagesPerSecond))} img/s`, `${p.elapsedSeconds.toFixed(1)} s`);
+  return parts.join('  ');
+}
+
+/** The progress bar line of a TTY: epoch, bar, batch, loss, accuracy, images/s, ETA. */
+export function formatProgressBar(p: FitProgress, width = 24): string {
+  const filled = Math.round((p.batch / p.batches) * width);
+  const bar = '='.repeat(Math.max(0, filled - 1)) + (filled > 0 ? (filled === width ? '=' : '>') : '') + ' '.repeat(width - filled);
+  return [
+    `epoch ${p.epoch}/${p.epochs} [${bar}] ${p.batch}/${p.batches}`,
+    `loss ${p.loss.toFixed(4)}`,
+    `acc ${percent(p.accuracy)}`,
+    `${thousands.format(Math.round(p.imagesPerSecond))} img/s`,
+    `ETA ${duration(p.etaSeconds)}`,
+  ].join('  ');
+}
+
+export function formatTrain(result: TrainResult, style: Style = PLAIN): string {
+  return [
+    ...result.epochs.map(formatEpoch),
+    `test accuracy ${style.bold(percent(result.test.accuracy))} on ${thousands.format(result.test.count)} test images (loss ${result.test.loss.toFixed(4)})`,
+    `trained on ${thousands.format(result.trainImages)} images × ${result.epochs.length} epochs in ${result.trainSeconds.toFixed(1)} s ` +
+      `(${thousands.format(Math.round(result.imagesPerSecond))} img/s, backend ${result.backend}); total ${result.totalSeconds.toFixed(1)} s`,
+    `saved ${result.output}`,
+  ].join('\n');
+}
+
+export function formatPredict(result: PredictResult, style: Style = PLAIN): string {
+  const lines = result.predictions.map((p) => {
+    if ('error' in p) return `${p.source}  ${style.bad(`error: ${p.error}`)}`;
+    const verdict =
+      p.label === undefined ? '' : `  label ${p.label} ${p.correct ? style.good('✓') : style.bad('✗')}`;
+    const top = p.top.map((c) => `${c.className} ${percent(c.probability)}`).join(' · ');
+    return `${p.source}  → ${style.bold(p.className)}  ${percent(p.probability)}${verdict}  ${style.dim(`top ${p.top.length}: ${top}`)}`;
+  });
+  const { summary } = result;
+  if (summary.inputs > 1) lines.push(summaryLine(summary, style));
+  return lines.join('\n');
+}
+
+export function formatExplain(result: ExplainResult, style: Style = PLAIN): string {
+  const lines = result.explanations.map((e) => {
+    if ('error' in e) return `${e.source}  ${style.bad(`error: ${e.error}`)}`;
+    const target =
+      e.explainedClass === e.predicted
+        ? `${e.predicted} (${percent(e.probability)})`
+        : `class ${e.explainedClass} (${percent(e.explainedProbability)}), predicted ${e.predicted}`;
+    const label = e.label === undefined ? '' : `  label ${e.label} ${e.correct ? style.good('✓') : style.bad('✗')}`;
+    const heatmap = e.heatmapFile === undefined ? '' : ` and ${e.heatmapFile}`;
+    return `${e.source}  → ${style.bold(target)}${label}  wrote ${e.output}${heatmap}`;
+  });
+  if (result.summary.inputs > 1) lines.push(summaryLine({ ...result.summary, labelled: 0, correct: 0, accuracy: null }, style));
+  return lines.join('\n');
+}
+
+function summaryLine(
+  s: { inputs: number; failed: number; labelled: number; correct: number; accuracy: number | null; seconds: number },
+  style: Style,
+): string {
+  const parts = [`${thousands.format(s.inputs)} inputs`];
+  if (s.failed > 0) parts.push(style.bad(`${s.failed} failed`));
+  if (s.accuracy !== null) parts.push(`accuracy ${percent(s.accuracy)} (${s.correct}/${s.labelled} labelled)`);
+  parts.push(`${s.seconds.toFixed(2)} s`);
+  return parts.join(', ');
+}
