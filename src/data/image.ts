@@ -1,0 +1,137 @@
+/**
+ * Decoding of user images (anything sharp reads: PNG, JPEG, WebP, GIF, TIFF, SVG, AVIF...) into
+ * grey levels, and loading them as MNIST-form digits.
+ */
+import { readFile } from 'node:fs/promises';
+import sharp, { type OutputInfo } from 'sharp';
+import { GradcamError } from '../errors.js';
+import { condenseMessage, fileError } from './idx.js';
+import { MNIST_SIZE, toMnistForm, type PreprocessSteps } from './mnist-preprocess.js';
+
+/**
+ * Images larger than this on either side are first shrunk by sharp (aspect ratio kept) before the
+ * pure-TypeScript pipeline runs, to bound memory (a 2048x2048 float image is 16 MB). The digit ends
+ * up 20 px tall anyway.
+ */
+export const MAX_DECODE_SIDE = 2048;
+
+/** An image decoded to grey levels. */
+export interface DecodedImage {
+  /** `width * height` grey levels in [0, 1] (ITU-R BT.601 luma of the sRGB values), row-major. */
+  grey: Float32Array;
+  /** Opacity in [0, 1] per pixel, or null when every pixel is opaque. */
+  alpha: Float32Array | null;
+  width: number;
+  height: number;
+  /** Size and format of the file before any shrinking (see MAX_DECODE_SIDE). */
+  original: { width: number; height: number; format: string };
+  /** File path, or the name given for a buffer. */
+  source: string;
+}
+
+/** A digit image in MNIST form, ready for the model. */
+export interface DigitImage {
+  /** 784 values in [0, 1], white ink on black, row-major 28x28. */
+  pixels: Float32Array;
+  width: typeof MNIST_SIZE;
+  height: typeof MNIST_SIZE;
+  source: string;
+  /** Size and format of the input file. */
+  original: { width: number; height: number; format: string };
+  /** Size of the decoded grid the preprocessing steps refer to (smaller than `original` only for huge inputs). */
+  decoded: { width: number; height: number };
+  steps: PreprocessSteps;
+}
+
+// BT.601 luma weights (ITU-R Rec. BT.601), the usual RGB -> grey conversion for 8-bit sRGB data.
+const LUMA_R = 0.299;
+const LUMA_G = 0.587;
+const LUMA_B = 0.114;
+const BYTE_MAX = 255;
+
+async function readInput(input: string | Uint8Array, name?: string): Promise<{ bytes: Uint8Array; source: string }> {
+  if (typeof input !== 'string') return { bytes: input, source: name ?? '<buffer>' };
+  try {
+    return { bytes: await readFile(input), source: input };
+  } catch (err) {
+    throw fileError(input, err);
+  }
+}
+
+/**
+ * Decodes an image file or buffer to grey levels and alpha with sharp. EXIF orientation is applied;
+ * for animated formats the first frame is used; CMYK and other colour spaces are converted to sRGB.
+ * @param input a file path, or the encoded bytes.
+ * @param name the name to use in messages when `input` is a buffer.
+ * @throws GradcamError naming the file when it is missing or not a readable image.
+ */
+export async function decodeImage(input: string | Uint8Array, name?: string): Promise<DecodedImage> {
+  const { bytes, source } = await readInput(input, name);
+  let decoded: { data: Buffer; info: OutputInfo };
+  let original: DecodedImage['original'];
+  try {
+    const image = sharp(bytes).autoOrient();
+    const meta = await image.metadata();
+    // metadata() reports the stored size; autoOrient may swap it (EXIF orientations 5..8).
+    const swap = (meta.orientation ?? 1) >= 5;
+    original = {
+      width: (swap ? meta.height : meta.width) ?? 0,
+      height: (swap ? meta.width : meta.height) ?? 0,
+      format: meta.format ?? 'unknown',
+    };
+    if (original.width > MAX_DECODE_SIDE || original.height > MAX_DECODE_SIDE) {
+      // 'linear' rather than the default lanczos3, whose negative lobes would ring around strokes.
+      image.resize(MAX_DECODE_SIDE, MAX_DECODE_SIDE, { fit: 'inside', kernel: 'linear' });
+    }
+    decoded = await image.toColourspace('srgb').ensureAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    throw new GradcamError(
+      `${source}: not a readable image (${condenseMessage(err instanceof Error ? err.message : String(err))})`,
+      undefined,
+      { cause: err },
+    );
+  }
+  const { data, info } = decoded;
+  if (info.channels !== 4) {
+    throw new GradcamError(`${source}: unexpected ${info.channels}-channel decoding (expected RGBA)`);
+  }
+  const n = info.width * info.height;
+  const grey = new Float32Array(n);
+  const alpha = new Float32Array(n);
+  let opaque = true;
+  for (let i = 0; i < n; i++) {
+    const r = data[4 * i] as number;
+    const g = data[4 * i + 1] as number;
+    const b = data[4 * i + 2] as number;
+    const a = data[4 * i + 3] as number;
+    // Grey inputs arrive as r = g = b; use the value itself so a grey PNG round-trips exactly (v / 255).
+    grey[i] = (r === g && g === b ? r : LUMA_R * r + LUMA_G * g + LUMA_B * b) / BYTE_MAX;
+    alpha[i] = a / BYTE_MAX;
+    if (a !== BYTE_MAX) opaque = false;
+  }
+  return { grey, alpha: opaque ? null : alpha, width: info.width, height: info.height, original, source };
+}
+
+/**
+ * Loads a digit image in MNIST form (see `toMnistForm` for the steps): decode, grey, invert a
+ * light background, treat transparency as background, crop, fit in 20x20, centre the mass in 28x28.
+ * An opaque 28x28 image with a dark background is used as is.
+ * @param input a file path, or the encoded bytes (then `name` is used in messages).
+ * @throws GradcamError naming the file: missing, not an image, or blank.
+ */
+export async function loadDigitImage(input: string | Uint8Array, name?: string): Promise<DigitImage> {
+  const decoded = await decodeImage(input, name);
+  const { pixels, steps } = toMnistForm(decoded.grey, decoded.width, decoded.height, {
+    alpha: decoded.alpha,
+    source: decoded.source,
+  });
+  return {
+    pixels,
+    width: MNIST_SIZE,
+    height: MNIST_SIZE,
+    source: decoded.source,
+    original: decoded.original,
+    decoded: { width: decoded.width, height: decoded.height },
+    steps,
+  };
+}
