@@ -142,7 +142,7 @@ function buildProgram(): Command {
         });
         progress.finish();
         if (opts.json) printJson(result);
-        else print((await import('./report.js')).formatTrain({ ...result, epochs: progress.printedEpochs ? [] : result.epochs }, style));
+        else print((await import('./report.js')).formatTrain(result, style, !progress.printedEpochs));
       } finally {
         progress.finish();
         process.off('SIGINT', onSigint);

@@ -54,9 +54,10 @@ export function formatProgressBar(p: FitProgress, width = 24): string {
   ].join('  ');
 }
 
-export function formatTrain(result: TrainResult, style: Style = PLAIN): string {
+/** The end-of-training report; `withEpochs: false` when progress lines already showed each epoch. */
+export function formatTrain(result: TrainResult, style: Style = PLAIN, withEpochs = true): string {
   return [
-    ...result.epochs.map(formatEpoch),
+    ...(withEpochs ? result.epochs.map(formatEpoch) : []),
     `test accuracy ${style.bold(percent(result.test.accuracy))} on ${thousands.format(result.test.count)} test images (loss ${result.test.loss.toFixed(4)})`,
     `trained on ${thousands.format(result.trainImages)} images × ${result.epochs.length} epochs in ${result.trainSeconds.toFixed(1)} s ` +
       `(${thousands.format(Math.round(result.imagesPerSecond))} img/s, backend ${result.backend}); total ${result.totalSeconds.toFixed(1)} s`,

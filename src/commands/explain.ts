@@ -193,7 +193,7 @@ export async function explain(options: ExplainOptions): Promise<ExplainResult> {
             ),
           },
         };
-        await writeFileAtomic(heatmapFile, `${JSON.stringify(record, null, 1)}\n`);
+        await writeFileAtomic(heatmapFile, formatHeatmapJson(record));
         explanation.heatmapFile = heatmapFile;
       }
       results.set(digit, explanation);
@@ -250,4 +250,21 @@ function rows(values: Float32Array, width: number): number[][] {
     out.push(Array.from(values.subarray(start, start + width), (v) => Number(v.toPrecision(7))));
   }
   return out;
+}
+
+/** Pretty JSON with each row of numbers on one line, so an 11×11 map reads as a grid. */
+export function formatHeatmapJson(record: HeatmapFile): string {
+  const placeholders: string[] = [];
+  const json = JSON.stringify(
+    record,
+    (_key, value: unknown) => {
+      if (Array.isArray(value) && value.every((v) => typeof v === 'number')) {
+        placeholders.push(`[${value.join(', ')}]`);
+        return `\u0000${placeholders.length - 1}`;
+      }
+      return value;
+    },
+    2,
+  );
+  return `${json.replace(/"\\u0000(\d+)"/g, (_m, i: string) => placeholders[Number(i)]!)}\n`;
 }
