@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  conv2dBackpropFilterWasm,
+  type Conv2dBackpropFilterPath,
+} from '../../src/kernels/wasm-conv2d-backprop-filter.js';
+import {
+  assertClose,
+  assertNoLeak,
+  onBothBackends,
+  randomValues,
+  runOn,
+  setUpBackends,
+  size,
+  use,
+  wasmBackend,
+} from './wasm-test-util.js';
+
+type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+type Shape4 = [number, number, number, number];
+
+interface ConvCase {
+  name: string;
+  x: Shape4;
+  filter: Shape4;
+  strides: number | [number, number];
+  pad: Pad;
+}
+
+/** Forward output shape, computed by tfjs's own geometry helper. */
+function outShape(c: ConvCase): Shape4 {
+  return tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad).outShape;
+}
+
+const CASES: ConvCase[] = [
+  { name: 'batch 1, 1 channel, 3x3 valid', x: [1, 5, 5, 1], filter: [3, 3, 1, 2], strides: 1, pad: 'valid' },
+  { name: 'odd 7x9, 3x3 valid stride 1', x: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'valid' },
+  { name: 'odd 7x9, 3x3 same stride 1', x: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'same' },
+  { name: 'odd 7x9, 3x3 valid stride 2 (last row unread)', x: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'valid' },
+  { name: 'odd 7x9, 3x3 same stride 2', x: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'same' },
+  { name: 'even 8x8, 3x3 same stride 2 (pad bottom only)', x: [1, 8, 8, 2], filter: [3, 3, 2, 3], strides: 2, pad: 'same' },
+  { name: '2x2 filter, same (asymmetric pad)', x: [1, 7, 9, 2], filter: [2, 2, 2, 3], strides: 1, pad: 'same' },
+  { name: '2x2 filter, valid stride 2', x: [2, 7, 9, 3], filter: [2, 2, 3, 4], strides: 2, pad: 'valid' },
+  { name: '1x1 filter, stride 1', x: [2, 7, 9, 3], filter: [1, 1, 3, 5], strides: 1, pad: 'valid' },
+  { name: '1x1 filter, stride 2', x: [2, 7, 9, 3], filter: [1, 1, 3, 5], strides: 2, pad: 'valid' },
+  { name: 'strides [1, 2], explicit pads', x: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: [1, 2], pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+  { name: 'numeric pad 1, 3x3 stride 1', x: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: 1, pad: 1 },
+  { name: 'batch 32, 1 channel', x: [32, 8, 7, 1], filter: [3, 3, 1, 8], strides: 1, pad: 'valid' },
+  { name: 'batch 32, several channels, stride 2 same', x: [32, 7, 9, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'same' },
+];
+
+/** tf.grad of sum(conv2d(x, W) * dy) w.r.t. W, i.e. Conv2DBackpropFilter(x, dy). */
+function filterGrad(c: ConvCase, seed: number): () => tf.Tensor {
+  const xValues = randomValues(size(c.x), seed);
+  const wValues = randomValues(size(c.filter), seed + 1);
+  const dyShape = outShape(c);
+  const dyValues = randomValues(size(dyShape), seed + 2);
+  return () => {
+    const x = tf.tensor4d(xValues, c.x);
+    const dy = tf.tensor4d(dyValues, dyShape);
+    const grad = tf.grad((w: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, w as tf.Tensor4D, c.strides, c.pad), dy)));
+    return grad(tf.tensor4d(wValues, c.filter));
+  };
+}
+
+/** Calls the wasm implementation directly with one path. */
+async function wasmPath(c: ConvCase, seed: number, path: Conv2dBackpropFilterPath): Promise<Float32Array> {
+  const dyShape = outShape(c);
+  return runOn('wasm', () => {
+    const x = tf.tensor4d(randomValues(size(c.x), seed), c.x);
+    const dy = tf.tensor4d(randomValues(size(dyShape), seed + 2), dyShape);
+    const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' as const, filterShape: c.filter };
+    const info = conv2dBackpropFilterWasm(x, dy, attrs, wasmBackend(), path);
+    return tf.engine().makeTensorFromTensorInfo(info);
+  });
+}
+
+describe('wasm Conv2DBackpropFilter', () => {
+  before(setUpBackends);
+
+  for (const [i, c] of CASES.entries()) {
+    test(`tf.grad of conv2d w.r.t. the filter matches cpu: ${c.name}`, async () => {
+      const { cpu, wasm } = await onBothBackends(filterGrad(c, 100 + 10 * i));
+      assert.equal(wasm.length, size(c.filter));
+      assertClose(wasm, cpu, 1e-4, c.name);
+    });
+
+    test(`loop path matches cpu: ${c.name}`, async () => {
+      const { cpu } = await onBothBackends(filterGrad(c, 100 + 10 * i));
+      assertClose(await wasmPath(c, 100 + 10 * i, 'loop'), cpu, 1e-4, c.name);
+    });
+  }
+
+  // cpu's Conv2DBackpropFilter needs ~25 s for conv2, so the tutorial shapes
+  // are checked against the loop path, itself checked against cpu above.
+  const tutorial: ConvCase[] = [
+    { name: 'tutorial conv1', x: [32, 28, 28, 1], filter: [3, 3, 1, 32], strides: 1, pad: 'valid' },
+    { name: 'tutorial conv2', x: [32, 13, 13, 32], filter: [3, 3, 32, 64], strides: 1, pad: 'valid' },
+  ];
+  for (const c of tutorial) {
+    test(`matmul path matches the loop path at ${c.name} shapes`, async () => {
+      const fast = await wasmPath(c, 7, 'matmul');
+      const slow = await wasmPath(c, 7, 'loop');
+      assertClose(fast, slow, 1e-4, c.name);
+    });
+  }
+
+  test('rejects NCHW with a message naming the fix', async () => {
+    await use('wasm');
+    const x = tf.zeros([1, 2, 5, 5]);
+    const dy = tf.zeros([1, 3, 3, 3]);
+    try {
+      assert.throws(
+        () =>
+          conv2dBackpropFilterWasm(
+            x,
+            dy,
+            { strides: 1, pad: 'valid', dataFormat: 'NCHW', filterShape: [3, 3, 2, 3] },
+            wasmBackend(),
+          ),
+        /supports dataFormat "NHWC" only, got "NCHW"/,
+      );
+    } finally {
+      tf.dispose([x, dy]);
+    }
+  });
+
+  test('leaves no tensors behind (engine or wasm heap)', async () => {
+    const c = CASES[4] as ConvCase;
+    const compute = filterGrad(c, 1);
+    for (const path of ['matmul', 'loop'] as const) {
+      await wasmPath(c, 1, path); // warm up
+    }
+    await assertNoLeak(() => {
+      tf.tidy(() => {
+        compute();
+      });
+    });
+    await assertNoLeak(() => {
+      tf.tidy(() => {
+        const x = tf.zeros(c.x);
+        const dy = tf.zeros(outShape(c));
+        for (const path of ['matmul', 'loop'] as const) {
+          const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' as const, filterShape: c.filter };
+          const info = conv2dBackpropFilterWasm(x, dy, attrs, wasmBackend(), path);
+          tf.engine().makeTensorFromTensorInfo(info);
+        }
+      });
+    });
+  });
+});
