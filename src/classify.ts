@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import tf = require('@tensorflow/tfjs-core');
 import type * as tfl from '@tensorflow/tfjs-layers';
 
 /** Images per forward pass: large enough to amortise per-call overhead, small enough to keep memory flat. */

@@ -6,10 +6,12 @@
  * or sharp.
  */
 import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import chalk from 'chalk';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { COLORMAP_NAMES } from './colormaps.js';
 import { EXIT_CODES, GradcamError } from './errors.js';
+import { packageRoot } from './package-root.js';
 import { SCORE_KINDS } from './score-kinds.js';
 import type { Style } from './report.js';
 
@@ -61,7 +63,7 @@ function positiveNumber(value: string): number {
 // ---------------------------------------------------------------------------
 
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 

@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
+import tf = require('@tensorflow/tfjs-core');
+import tfl = require('@tensorflow/tfjs-layers');
 import { syncDirectory, writeFileAtomic } from './atomic-write.js';
 import { firstLine, GradcamError } from './errors.js';
+import { packageRoot } from './package-root.js';
 import { defaultMetadataFor, METADATA_KEY, type ModelMetadata } from './model.js';
 
 /** The file that names a TensorFlow.js layers model's topology and weight shards. */
@@ -17,9 +17,11 @@ const SHARD_NAME = /^weights-[0-9a-f]{16}\.bin$/;
 
 /**
  * The pretrained tutorial CNN shipped in the package (made by `gradcam train`;
- * README records the command and its test accuracy). Resolves from src/ and dist/ alike.
+ * README records the command and its test accuracy).
  */
-export const BUNDLED_MODEL_DIR = fileURLToPath(new URL('../models/mnist-cnn', import.meta.url));
+export function bundledModelDir(): string {
+  return path.join(packageRoot(), 'models', 'mnist-cnn');
+}
 
 /** A model read from disk with the metadata gradcam needs. */
 export interface LoadedModel {

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
+import tf = require('@tensorflow/tfjs-core');
+import tfl = require('@tensorflow/tfjs-layers');
 
 /** MNIST digits: 28×28 pixels, one grey channel. */
 export const MNIST_INPUT_SHAPE = [28, 28, 1] as const;

@@ -14,7 +14,7 @@
  *   blankCanvas / pasteImage / drawText / encodePng   canvas -> PNG
  *   renderOverlay / renderPanel      the two finished pictures
  */
-import sharp from 'sharp';
+import sharp = require('sharp');
 import { GradcamError, usageError } from './errors.js';
 import {
   assertColormapName,

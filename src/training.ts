@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import tf = require('@tensorflow/tfjs-core');
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { GradcamError } from './errors.js';
 import { seededRandom, shuffleInPlace } from './random.js';

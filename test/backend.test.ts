@@ -129,14 +129,15 @@ describe('initBackend', () => {
 
   test('importing the module loads no TensorFlow.js until initBackend is called', async () => {
     // tfjs-core creates its engine as the global `_tfengine` when it loads.
-    const backendModule = fileURLToPath(new URL('../src/backend.ts', import.meta.url));
+    // This test file is compiled next to the compiled backend module.
+    const backendModule = fileURLToPath(new URL('../src/backend.js', import.meta.url));
     const script = [
       `const m = await import(${JSON.stringify(backendModule)});`,
       'const before = typeof globalThis._tfengine;',
       "await m.initBackend('cpu');",
       'console.log(before, typeof globalThis._tfengine);',
     ].join('\n');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
     assert.equal(stdout.trim(), 'undefined object');
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
+import tf = require('@tensorflow/tfjs-core');
+import tfl = require('@tensorflow/tfjs-layers');
 import '@tensorflow/tfjs-backend-cpu';
 import { GradcamError } from '../src/errors.js';
 import { createGradcam, NORMALISATION_EPSILON } from '../src/gradcam.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import * as tf from '@tensorflow/tfjs-core';
+import tf = require('@tensorflow/tfjs-core');
 import '@tensorflow/tfjs-backend-cpu';
 import { buildTutorialCnn, countParameters, defaultMetadataFor } from '../src/model.js';
 

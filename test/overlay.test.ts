@@ -1,8 +1,8 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import sharp from 'sharp';
+import sharp = require('sharp');
 // tfjs's cpu backend is the reference for the resize kernels; overlay.ts itself never imports tfjs.
-import * as tf from '@tensorflow/tfjs-core';
+import tf = require('@tensorflow/tfjs-core');
 import '@tensorflow/tfjs-backend-cpu';
 import {
   MAX_TILE_SIDE,

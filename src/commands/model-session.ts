@@ -1,6 +1,6 @@
 import { initBackend, type BackendChoice, type BackendName } from '../backend.js';
 import { GradcamError } from '../errors.js';
-import { BUNDLED_MODEL_DIR, loadModel, type LoadedModel } from '../model-files.js';
+import { bundledModelDir, loadModel, type LoadedModel } from '../model-files.js';
 
 /** Options every command that runs a model accepts. */
 export interface ModelOptions {
@@ -18,7 +18,7 @@ export interface ModelSession extends LoadedModel {
 export async function openModelSession(options: ModelOptions): Promise<ModelSession> {
   const backend = await initBackend(options.backend ?? 'auto');
   try {
-    return { backend, ...(await loadModel(options.model ?? BUNDLED_MODEL_DIR)) };
+    return { backend, ...(await loadModel(options.model ?? bundledModelDir())) };
   } catch (error) {
     if (options.model === undefined && error instanceof GradcamError) {
       throw new GradcamError(

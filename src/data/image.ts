@@ -3,7 +3,8 @@
  * grey levels, and loading them as MNIST-form digits.
  */
 import { readFile } from 'node:fs/promises';
-import sharp, { type OutputInfo } from 'sharp';
+import sharp = require('sharp');
+import type { OutputInfo } from 'sharp';
 import { GradcamError } from '../errors.js';
 import { condenseMessage, fileError } from './idx.js';
 import { MNIST_SIZE, toMnistForm, type PreprocessSteps } from './mnist-preprocess.js';

@@ -2,7 +2,7 @@
  * Conversion of image pixels into the model's input tensor.
  * A separate module from `mnist.ts` so that reading data never loads TensorFlow.js.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import tf = require('@tensorflow/tfjs-core');
 import { GradcamError } from '../errors.js';
 
 /** Grey levels of the IDX files are 0..255; the model sees x / 255 in [0, 1] (Keras tutorial: `x / 255`). */

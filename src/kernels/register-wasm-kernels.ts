@@ -9,11 +9,14 @@
  * Only the Conv2DBackpropInput config has a setupFunc: the stock kernel's,
  * for its fallback path.
  */
-import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import tf = require('@tensorflow/tfjs-core');
+import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { wasmConv2dBackpropFilterConfig } from './wasm-conv2d-backprop-filter.js';
 import { createWasmConv2dBackpropInputConfig } from './wasm-conv2d-backprop-input.js';
 import { wasmMaxPoolGradConfig } from './wasm-max-pool-grad.js';
 import { wasmUnsortedSegmentSumConfig } from './wasm-unsorted-segment-sum.js';
+
+const { getKernel, registerKernel, unregisterKernel } = tf;
 
 /** Stock wasm kernels this module replaced, by kernel name. */
 const stockKernels = new Map<string, KernelConfig>();

@@ -25,16 +25,12 @@
  * A plain JavaScript loop (`path: 'loop'`) is kept as a second, independent
  * implementation for tests and benchmarks.
  */
-import {
-  backend_util,
-  Conv2DBackpropFilter,
-  type Conv2DBackpropFilterAttrs,
-  type KernelConfig,
-  type KernelFunc,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
+import tf = require('@tensorflow/tfjs-core');
+import type { Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { disposeIntermediate, heapF32, runWasmKernel } from './wasm-kernel-util.js';
+
+const { backend_util, Conv2DBackpropFilter } = tf;
 
 /** How the filter gradient is computed: im2col + XNNPACK matrix product, or a JS loop. */
 export type Conv2dBackpropFilterPath = 'matmul' | 'loop';

@@ -14,17 +14,12 @@
  * Strides > 1, and explicit pads wider than the filter (negative pads
  * above), go to the stock kernel, which is correct, only slow.
  */
-import {
-  backend_util,
-  Conv2DBackpropInput,
-  type Conv2DBackpropInputAttrs,
-  type KernelConfig,
-  type KernelFunc,
-  type NamedAttrMap,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
+import tf = require('@tensorflow/tfjs-core');
+import type { Conv2DBackpropInputAttrs, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { disposeIntermediate, heapF32, runWasmKernel } from './wasm-kernel-util.js';
+
+const { backend_util, Conv2DBackpropInput } = tf;
 
 /**
  * Input gradient of a stride-1 NHWC conv2d through XNNPACK, or `undefined`

@@ -5,8 +5,11 @@
  * the same discipline tfjs's own backends follow
  * (tfjs-backend-wasm `kernels/BatchMatMul.ts` disposes its reshapes).
  */
-import { getKernel, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import tf = require('@tensorflow/tfjs-core');
+import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+const { getKernel } = tf;
 
 /**
  * Runs another kernel registered for the wasm backend directly through its

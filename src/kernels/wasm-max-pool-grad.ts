@@ -21,16 +21,12 @@
  *    rounded to float32 — the cpu kernel's order and precision, so results
  *    match bit for bit.
  */
-import {
-  backend_util,
-  MaxPoolGrad,
-  type KernelConfig,
-  type KernelFunc,
-  type MaxPoolGradAttrs,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
+import tf = require('@tensorflow/tfjs-core');
+import type { KernelConfig, KernelFunc, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapF32 } from './wasm-kernel-util.js';
+
+const { backend_util, MaxPoolGrad } = tf;
 
 /**
  * Max-pool input gradient on the wasm backend (NHWC).

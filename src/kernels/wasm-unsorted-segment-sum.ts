@@ -10,15 +10,12 @@
  * Sums run in float64 in index order and are rounded to float32 once, which
  * matches the cpu kernel (a masked float64 sum over axis 0) for finite inputs.
  */
-import {
-  UnsortedSegmentSum,
-  type KernelConfig,
-  type KernelFunc,
-  type TensorInfo,
-  type UnsortedSegmentSumAttrs,
-} from '@tensorflow/tfjs-core';
+import tf = require('@tensorflow/tfjs-core');
+import type { KernelConfig, KernelFunc, TensorInfo, UnsortedSegmentSumAttrs } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { dim, heapF32 } from './wasm-kernel-util.js';
+
+const { UnsortedSegmentSum } = tf;
 
 /**
  * @param x [n, ...rest] float32

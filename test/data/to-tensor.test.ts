@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import * as tf from '@tensorflow/tfjs-core';
+import tf = require('@tensorflow/tfjs-core');
 import '@tensorflow/tfjs-backend-cpu';
 import { GradcamError } from '../../src/errors.js';
 import { imagesToTensor } from '../../src/data/to-tensor.js';

@@ -4,7 +4,7 @@
  * computation on 'cpu' (the reference) and on 'wasm'.
  */
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs-core';
+import tf = require('@tensorflow/tfjs-core');
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 // tfjs-core's node bundle registers no gradients; tfjs-layers' bundle

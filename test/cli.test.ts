@@ -1,0 +1,191 @@
+/**
+ * End-to-end: runs the built binary (dist/cli.js; `npm test` builds first) in
+ * a temporary directory and looks at what it wrote and printed.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import sharp = require('sharp');
+import tf = require('@tensorflow/tfjs-core');
+import tfl = require('@tensorflow/tfjs-layers');
+import '@tensorflow/tfjs-backend-cpu';
+import { readMnistRecords } from '../src/data/mnist.js';
+import { saveModel } from '../src/model-files.js';
+import { defaultMetadataFor } from '../src/model.js';
+import { packageRoot } from '../src/package-root.js';
+
+const CLI = path.join(packageRoot(), 'dist', 'cli.js');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function gradcam(args: string[], cwd: string): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', CI: '1' } }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+async function pngSize(file: string): Promise<[number, number]> {
+  const meta = await sharp(file).metadata();
+  return [meta.width!, meta.height!];
+}
+
+/** One line, no stack trace. */
+function assertOneLineError(run: Run, pattern: RegExp): void {
+  const lines = run.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `expected one line on stderr, got:\n${run.stderr}`);
+  assert.match(lines[0]!, pattern);
+  assert.doesNotMatch(run.stderr, /\n\s+at /);
+}
+
+let tmp: string;
+
+describe('gradcam CLI', { concurrency: false }, () => {
+  before(async () => {
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'gradcam-cli-'));
+    // Test digits as a person might bring them: dark ink on white, larger, as PNG and JPEG.
+    const records = await readMnistRecords('test', [0, 1]);
+    for (const [i, name] of [[0, 'seven.png'], [1, 'two.jpg']] as const) {
+      const pixels = Buffer.from(records.images.subarray(i * 784, (i + 1) * 784).map((v) => 255 - v));
+      await sharp(pixels, { raw: { width: 28, height: 28, channels: 1 } })
+        .resize(140, 140, { kernel: 'nearest' })
+        .extend({ top: 30, bottom: 10, left: 50, right: 0, background: '#ffffff' })
+        .toFile(path.join(tmp, name));
+    }
+    await fs.writeFile(path.join(tmp, 'broken.png'), 'this is not a PNG');
+  });
+  after(async () => {
+    await fs.rm(tmp, { recursive: true, force: true });
+  });
+
+  it('--help lists the commands and loads quickly', async () => {
+    const run = await gradcam(['--help'], tmp);
+    assert.equal(run.code, 0);
+    for (const command of ['train', 'predict', 'explain|gradcam']) assert.match(run.stdout, new RegExp(`\\b${command.replace('|', '\\|')}\\b`));
+  });
+
+  it('train --limit 2000 --epochs 1 trains, evaluates on the test set and saves a loadable model', async () => {
+    const run = await gradcam(['train', '--limit', '2000', '--epochs', '1', '--seed', '1', '-o', 'small-model', '--json'], tmp);
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout);
+    assert.equal(result.trainImages, 1800);
+    assert.equal(result.validationImages, 200);
+    assert.equal(result.test.count, 10_000);
+    assert.ok(result.test.accuracy > 0.8, `test accuracy ${result.test.accuracy}`);
+    assert.match(run.stderr, /epoch 1\/1 .*val_accuracy/);
+    const files = await fs.readdir(path.join(tmp, 'small-model'));
+    assert.deepEqual(files.sort(), ['model.json', result.files[1].split(path.sep).pop()].sort());
+
+    const predicted = await gradcam(['predict', '--model', 'small-model', '--mnist-index', '0..9', '--json'], tmp);
+    assert.equal(predicted.code, 0, predicted.stderr);
+    assert.equal(JSON.parse(predicted.stdout).predictions.length, 10);
+
+    const explained = await gradcam(['explain', '--model', 'small-model', '--mnist-index', '0', '-o', 'small.png'], tmp);
+    assert.equal(explained.code, 0, explained.stderr);
+    const [width, height] = await pngSize(path.join(tmp, 'small.png'));
+    assert.ok(width > 2 * 280 && height > 280, `figure ${width}×${height}`);
+  });
+
+  it('predict classifies image files and MNIST digits with the bundled model', async () => {
+    const run = await gradcam(['predict', 'seven.png', 'two.jpg', '--mnist-index', '0..1', '--top-k', '2', '--json'], tmp);
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout);
+    assert.deepEqual(result.predictions.map((p: { predicted: number }) => p.predicted), [7, 2, 7, 2]);
+    assert.equal(result.predictions[2].source, 'mnist:test/0');
+    assert.equal(result.predictions[2].label, 7);
+    assert.equal(result.predictions[0].top.length, 2);
+    assert.equal(result.summary.accuracy, 1);
+  });
+
+  it('explain writes the tutorial figure, the bare overlay and the heatmap JSON', async () => {
+    const run = await gradcam(['explain', '--mnist-index', '0', '-o', 'seven-figure.png', '--heatmap', 'seven.json', '--json'], tmp);
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout);
+    assert.equal(result.layer, 'conv2');
+    assert.equal(result.score, 'logit');
+    assert.equal(result.explanations[0].predicted, 7);
+    const [width, height] = await pngSize(path.join(tmp, 'seven-figure.png'));
+    assert.ok(width > 2 * 280 && height > 280, `figure ${width}×${height}`);
+    const heatmap = JSON.parse(await fs.readFile(path.join(tmp, 'seven.json'), 'utf8'));
+    assert.equal(heatmap.class, 7);
+    assert.deepEqual([heatmap.map.height, heatmap.map.width, heatmap.map.normalised.length], [11, 11, 11]);
+    assert.deepEqual([heatmap.upsampled.height, heatmap.upsampled.values.length, heatmap.upsampled.values[0].length], [28, 28, 28]);
+    assert.equal(Math.max(...heatmap.map.normalised.flat()) <= 1, true);
+
+    const alias = await gradcam(['gradcam', 'two.jpg', '--overlay-only', '--scale', '5', '--layer', 'conv1', '--score', 'prob', '-o', 'two-overlay.png'], tmp);
+    assert.equal(alias.code, 0, alias.stderr);
+    assert.deepEqual(await pngSize(path.join(tmp, 'two-overlay.png')), [140, 140]);
+  });
+
+  it('explains a Sequential model exactly like the functional one', async () => {
+    await tf.setBackend('cpu');
+    const loaded = await import('../src/model-files.js').then((m) => m.loadModel(m.bundledModelDir()));
+    // The tutorial CNN again, as a Sequential model, with the bundled model's weights.
+    const sequential = tfl.sequential({ name: 'sequential_copy' });
+    sequential.add(tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu', name: 'conv1' }));
+    sequential.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
+    sequential.add(tfl.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', name: 'conv2' }));
+    sequential.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
+    sequential.add(tfl.layers.flatten());
+    sequential.add(tfl.layers.dense({ units: 64, activation: 'relu' }));
+    sequential.add(tfl.layers.dense({ units: 10, activation: 'softmax' }));
+    sequential.setWeights(loaded.model.getWeights());
+    await saveModel(sequential, path.join(tmp, 'sequential'), defaultMetadataFor(sequential));
+    const functionalRun = await gradcam(['explain', '--mnist-index', '3', '--heatmap', 'functional.json', '-o', 'f.png'], tmp);
+    const sequentialRun = await gradcam(['explain', '--model', 'sequential', '--mnist-index', '3', '--heatmap', 'sequential.json', '-o', 's.png'], tmp);
+    assert.equal(functionalRun.code, 0, functionalRun.stderr);
+    assert.equal(sequentialRun.code, 0, sequentialRun.stderr);
+    const f = JSON.parse(await fs.readFile(path.join(tmp, 'functional.json'), 'utf8'));
+    const s = JSON.parse(await fs.readFile(path.join(tmp, 'sequential.json'), 'utf8'));
+    assert.equal(s.layer, 'conv2');
+    assert.deepEqual(s.map.normalised, f.map.normalised);
+    tf.dispose(loaded.model.getWeights());
+  });
+
+  const errorCases: [string, string[], number, RegExp][] = [
+    ['missing image', ['explain', 'nope.png'], 1, /^gradcam: .*nope\.png/],
+    ['broken image among good ones (others still processed)', ['predict', 'seven.png', 'broken.png'], 1, /^$/],
+    ['missing model directory', ['predict', '--model', 'nowhere', '--mnist-index', '0'], 1, /^gradcam: model "nowhere" not found/],
+    ['unknown layer', ['explain', '--mnist-index', '0', '--layer', 'conv3'], 1, /^gradcam: unknown layer "conv3"; convolutional layers in this model: conv1, conv2$/],
+    ['class out of range', ['explain', '--mnist-index', '0', '--class', '12'], 1, /^gradcam: class 12 is out of range: this model has 10 classes \(0\.\.9\)$/],
+    ['MNIST index out of range', ['predict', '--mnist-index', '10000'], 2, /^gradcam: MNIST test index 10000 is out of range \(0\.\.9999\)$/],
+    ['bad option value', ['explain', '--mnist-index', '0', '--alpha', '2'], 2, /--alpha.*expected a number in \[0, 1\]/],
+    ['unknown option', ['train', '--epoch', '3'], 2, /unknown option '--epoch'/],
+    ['nothing to do', ['predict'], 2, /^gradcam: nothing to predict/],
+  ];
+  for (const [name, args, code, pattern] of errorCases) {
+    it(`error: ${name} → exit ${code}, one clear line`, async () => {
+      const run = await gradcam(args, tmp);
+      assert.equal(run.code, code, `${run.stdout}\n${run.stderr}`);
+      if (name.startsWith('broken image')) {
+        assert.match(run.stdout, /seven\.png {2}→ 7/);
+        assert.match(run.stdout, /broken\.png {2}error: .*broken\.png/);
+        return;
+      }
+      if (name === 'unknown option' || name === 'bad option value') {
+        assert.match(run.stderr, pattern);
+        assert.doesNotMatch(run.stderr, /\n\s+at /);
+        return;
+      }
+      assertOneLineError(run, pattern);
+    });
+  }
+
+  it('--verbose names the backend, and shows the stack of an error', async () => {
+    const ok = await gradcam(['--verbose', 'predict', '--mnist-index', '0'], tmp);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stderr, /backend: (wasm|tensorflow|cpu)/);
+    const failed = await gradcam(['--verbose', 'explain', 'nope.png'], tmp);
+    assert.equal(failed.code, 1);
+    assert.match(failed.stderr, /\n\s+at /);
+  });
+});
