@@ -81,9 +81,15 @@ function verboseBackend(global: GlobalOptions, backend: string, skipped?: { name
   process.stderr.write(chalk.dim(`backend: ${backend}\n`));
 }
 
-/** Exit code 1 when some inputs failed (the others were processed). */
-function failedInputsExitCode(summary: { failed: number }): void {
-  if (summary.failed > 0) process.exitCode = EXIT_CODES.failure;
+/**
+ * Failed inputs: one line each on stderr, exit code 1 (the other inputs were
+ * processed and their results printed).
+ */
+async function reportFailures(items: readonly object[], summary: { failed: number }): Promise<void> {
+  if (summary.failed === 0) return;
+  const { formatFailures } = await import('./report.js');
+  for (const line of formatFailures(items, style)) process.stderr.write(`${line}\n`);
+  process.exitCode = EXIT_CODES.failure;
 }
 
 function buildProgram(): Command {
@@ -177,7 +183,7 @@ function buildProgram(): Command {
       verboseBackend(global, result.backend);
       if (opts.json) printJson(result);
       else print((await import('./report.js')).formatPredict(result, style));
-      failedInputsExitCode(result.summary);
+      await reportFailures(result.predictions, result.summary);
     });
 
   program
@@ -230,7 +236,7 @@ function buildProgram(): Command {
       verboseBackend(global, result.backend);
       if (opts.json) printJson(result);
       else print((await import('./report.js')).formatExplain(result, style));
-      failedInputsExitCode(result.summary);
+      await reportFailures(result.explanations, result.summary);
     });
 
   return program;

@@ -458,6 +458,19 @@ function renderTextBitmap(text: string, fontSize: number, anchor: 'start' | 'mid
   return rendering;
 }
 
+/**
+ * Renders a throwaway label so that the first real one is fast: the first
+ * text rendering in a process initialises fontconfig, pango and librsvg
+ * (~70–200 ms), on sharp's worker threads. Started early (before TensorFlow.js
+ * loads on the main thread), that cost overlaps other work. Never rejects.
+ */
+export async function warmUpTextRendering(): Promise<void> {
+  await renderTextBitmap('0', 12, 'start').then(
+    () => undefined,
+    () => undefined,
+  );
+}
+
 function parseHexColor(color: string): [number, number, number] {
   const short = /^#([0-9a-f])([0-9a-f])([0-9a-f])$/i.exec(color);
   const long = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);

@@ -27,7 +27,10 @@ export function duration(seconds: number): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
-const thousands = new Intl.NumberFormat('en-US');
+/** 12345 -> "12,345" (Intl.NumberFormat would cost ~20 ms of ICU start-up in every run). */
+function thousands(n: number): string {
+  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
 
 /** One line per finished epoch (the non-TTY progress, and the history in the final report). */
 export function formatEpoch(p: FitProgress): string {
@@ -37,7 +40,7 @@ export function formatEpoch(p: FitProgress): string {
     `accuracy ${percent(p.accuracy)}`,
   ];
   if (p.validation) parts.push(`val_loss ${p.validation.loss.toFixed(4)}`, `val_accuracy ${percent(p.validation.accuracy)}`);
-  parts.push(`${thousands.format(Math.round(p.imagesPerSecond))} img/s`, `${p.elapsedSeconds.toFixed(1)} s`);
+  parts.push(`${thousands(Math.round(p.imagesPerSecond))} img/s`, `${p.elapsedSeconds.toFixed(1)} s`);
   return parts.join('  ');
 }
 
@@ -49,7 +52,7 @@ export function formatProgressBar(p: FitProgress, width = 24): string {
     `epoch ${p.epoch}/${p.epochs} [${bar}] ${p.batch}/${p.batches}`,
     `loss ${p.loss.toFixed(4)}`,
     `acc ${percent(p.accuracy)}`,
-    `${thousands.format(Math.round(p.imagesPerSecond))} img/s`,
+    `${thousands(Math.round(p.imagesPerSecond))} img/s`,
     `ETA ${duration(p.etaSeconds)}`,
   ].join('  ');
 }
@@ -58,16 +61,15 @@ export function formatProgressBar(p: FitProgress, width = 24): string {
 export function formatTrain(result: TrainResult, style: Style = PLAIN, withEpochs = true): string {
   return [
     ...(withEpochs ? result.epochs.map(formatEpoch) : []),
-    `test accuracy ${style.bold(percent(result.test.accuracy))} on ${thousands.format(result.test.count)} test images (loss ${result.test.loss.toFixed(4)})`,
-    `trained on ${thousands.format(result.trainImages)} images × ${result.epochs.length} epochs in ${result.trainSeconds.toFixed(1)} s ` +
-      `(${thousands.format(Math.round(result.imagesPerSecond))} img/s, backend ${result.backend}); total ${result.totalSeconds.toFixed(1)} s`,
+    `test accuracy ${style.bold(percent(result.test.accuracy))} on ${thousands(result.test.count)} test images (loss ${result.test.loss.toFixed(4)})`,
+    `trained on ${thousands(result.trainImages)} images × ${result.epochs.length} epochs in ${result.trainSeconds.toFixed(1)} s ` +
+      `(${thousands(Math.round(result.imagesPerSecond))} img/s, backend ${result.backend}); total ${result.totalSeconds.toFixed(1)} s`,
     `saved ${result.output}`,
   ].join('\n');
 }
 
 export function formatPredict(result: PredictResult, style: Style = PLAIN): string {
-  const lines = result.predictions.map((p) => {
-    if ('error' in p) return `${p.source}  ${style.bad(`error: ${p.error}`)}`;
+  const lines = successes(result.predictions).map((p) => {
     const verdict =
       p.label === undefined ? '' : `  label ${p.label} ${p.correct ? style.good('✓') : style.bad('✗')}`;
     const top = p.top.map((c) => `${c.className} ${percent(c.probability)}`).join(' · ');
@@ -79,8 +81,7 @@ export function formatPredict(result: PredictResult, style: Style = PLAIN): stri
 }
 
 export function formatExplain(result: ExplainResult, style: Style = PLAIN): string {
-  const lines = result.explanations.map((e) => {
-    if ('error' in e) return `${e.source}  ${style.bad(`error: ${e.error}`)}`;
+  const lines = successes(result.explanations).map((e) => {
     const target =
       e.explainedClass === e.predicted
         ? `${e.predicted} (${percent(e.probability)})`
@@ -93,11 +94,25 @@ export function formatExplain(result: ExplainResult, style: Style = PLAIN): stri
   return lines.join('\n');
 }
 
+/**
+ * One line per failed input, for stderr: `gradcam: <reason>` (reasons name
+ * their input already, e.g. "nope.png: no such file").
+ */
+export function formatFailures(items: readonly object[], style: Style = PLAIN): string[] {
+  return items.flatMap((item) =>
+    'error' in item && typeof item.error === 'string' ? [style.bad(`gradcam: ${item.error}`)] : [],
+  );
+}
+
+function successes<T extends object>(items: readonly (T | { source: string; error: string })[]): T[] {
+  return items.filter((item): item is T => !('error' in item));
+}
+
 function summaryLine(
   s: { inputs: number; failed: number; labelled: number; correct: number; accuracy: number | null; seconds: number },
   style: Style,
 ): string {
-  const parts = [`${thousands.format(s.inputs)} inputs`];
+  const parts = [`${thousands(s.inputs)} inputs`];
   if (s.failed > 0) parts.push(style.bad(`${s.failed} failed`));
   if (s.accuracy !== null) parts.push(`accuracy ${percent(s.accuracy)} (${s.correct}/${s.labelled} labelled)`);
   parts.push(`${s.seconds.toFixed(2)} s`);

@@ -67,7 +67,7 @@ describe('gradcam CLI', { concurrency: false }, () => {
     await fs.rm(tmp, { recursive: true, force: true });
   });
 
-  it('--help lists the commands and loads quickly', async () => {
+  it('--help lists the commands', async () => {
     const run = await gradcam(['--help'], tmp);
     assert.equal(run.code, 0);
     for (const command of ['train', 'predict', 'explain|gradcam']) assert.match(run.stdout, new RegExp(`\\b${command.replace('|', '\\|')}\\b`));
@@ -152,8 +152,8 @@ describe('gradcam CLI', { concurrency: false }, () => {
   });
 
   const errorCases: [string, string[], number, RegExp][] = [
-    ['missing image', ['explain', 'nope.png'], 1, /^gradcam: .*nope\.png/],
-    ['broken image among good ones (others still processed)', ['predict', 'seven.png', 'broken.png'], 1, /^$/],
+    ['missing image', ['explain', 'nope.png'], 1, /^gradcam: nope\.png: no such file/],
+    ['broken image among good ones (others still processed)', ['predict', 'seven.png', 'broken.png'], 1, /broken/],
     ['missing model directory', ['predict', '--model', 'nowhere', '--mnist-index', '0'], 1, /^gradcam: model "nowhere" not found/],
     ['unknown layer', ['explain', '--mnist-index', '0', '--layer', 'conv3'], 1, /^gradcam: unknown layer "conv3"; convolutional layers in this model: conv1, conv2$/],
     ['class out of range', ['explain', '--mnist-index', '0', '--class', '12'], 1, /^gradcam: class 12 is out of range: this model has 10 classes \(0\.\.9\)$/],
@@ -168,7 +168,7 @@ describe('gradcam CLI', { concurrency: false }, () => {
       assert.equal(run.code, code, `${run.stdout}\n${run.stderr}`);
       if (name.startsWith('broken image')) {
         assert.match(run.stdout, /seven\.png {2}→ 7/);
-        assert.match(run.stdout, /broken\.png {2}error: .*broken\.png/);
+        assertOneLineError(run, /^gradcam: broken\.png: /);
         return;
       }
       if (name === 'unknown option' || name === 'bad option value') {
@@ -184,7 +184,7 @@ describe('gradcam CLI', { concurrency: false }, () => {
     const ok = await gradcam(['--verbose', 'predict', '--mnist-index', '0'], tmp);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stderr, /backend: (wasm|tensorflow|cpu)/);
-    const failed = await gradcam(['--verbose', 'explain', 'nope.png'], tmp);
+    const failed = await gradcam(['--verbose', 'explain', '--mnist-index', '0', '--layer', 'conv3'], tmp);
     assert.equal(failed.code, 1);
     assert.match(failed.stderr, /\n\s+at /);
   });

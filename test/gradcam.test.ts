@@ -110,6 +110,24 @@ describe('createGradcam on a hand-derivable model', () => {
     }
   });
 
+  it("score 'prob' stays accurate for a saturated softmax (p = 1 − 4e-9 rounds to 1 in float32)", () => {
+    // Inputs ten times larger: logits 9.1 and −10.2, so 1 − p_0 = 4.1e-9.
+    const big = X.map((v) => 10 * v);
+    const z = [9.1, -10.2];
+    const p1 = Math.exp(z[1]! - z[0]!) / (1 + Math.exp(z[1]! - z[0]!));
+    const p0 = 1 - p1;
+    // ∂p_0/∂A for each flattened activation, then α_k = mean over i,j.
+    const grad = W.map((row) => p0 * p1 * (row[0]! - row[1]!));
+    const alpha = [0, 1].map((k) => (grad[k]! + grad[2 + k]! + grad[4 + k]! + grad[6 + k]!) / 4);
+    const cam = big.map((v) => Math.max(0, alpha[0]! * v - alpha[1]! * v));
+    const x = tf.tensor4d(big, [1, 2, 2, 1]);
+    const result = createGradcam(tinyModel('functional', 'softmax'), { layerName: 'conv', score: 'prob' }).explain(x, [0]);
+    x.dispose();
+    const peak = Math.max(...cam);
+    assertClose(result.unnormalised, cam, peak * 1e-5);
+    assert.ok(peak > 0 && peak < 1e-7, `the map is tiny (${peak}) but must not collapse to zero or noise`);
+  });
+
   it('gives each image of a batch its own map and class', () => {
     const gradcam = createGradcam(tinyModel('functional', 'linear'), { layerName: 'conv' });
     const batch = tf.tensor4d([...X, ...X.map((v) => -v)], [2, 2, 2, 1]);

@@ -1,14 +1,14 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../atomic-write.js';
-import { stackImages } from '../classify.js';
 import type { ColormapName } from '../colormaps.js';
 import { usageError } from '../errors.js';
-import { createGradcam, SCORE_KINDS, type GradcamBatch, type ScoreKind } from '../gradcam.js';
+import type { GradcamBatch } from '../gradcam.js';
 import { collectInputs, isFailure, loadInputs, type Digit, type FailedInput, type InputRef } from '../inputs.js';
-import { OVERLAY_DEFAULTS, renderOverlay, renderPanel, resizeBilinear } from '../overlay.js';
+import { OVERLAY_DEFAULTS, renderOverlay, renderPanel, resizeBilinear, warmUpTextRendering } from '../overlay.js';
+import { SCORE_KINDS, type ScoreKind } from '../score-kinds.js';
 import { withDefaults } from './defaults.js';
-import { openModelSession, type ModelOptions } from './model-session.js';
+import type { ModelOptions } from './model-session.js';
 
 export const EXPLAIN_DEFAULTS = {
   score: 'logit',
@@ -101,6 +101,13 @@ export async function explain(options: ExplainOptions): Promise<ExplainResult> {
   }
   validateSettings(settings);
 
+  // Fonts initialise on sharp's threads while TensorFlow.js loads on this one.
+  const textReady = warmUpTextRendering();
+  const [{ openModelSession }, { createGradcam }, { stackImages }] = await Promise.all([
+    import('./model-session.js'),
+    import('../gradcam.js'),
+    import('../classify.js'),
+  ]);
   const session = await openModelSession(options);
   const gradcam = createGradcam(session.model, { layerName: options.layer, score: settings.score });
   const inputs = await loadInputs(refs, { dataDir: options.dataDir });
@@ -142,6 +149,7 @@ export async function explain(options: ExplainOptions): Promise<ExplainResult> {
         colormap: settings.colormap,
       };
       const explainedText = `${className(explainedClass)} (${percent(probabilities[explainedClass]!)})`;
+      await textReady;
       const png = settings.overlayOnly
         ? await renderOverlay(overlay)
         : await renderPanel({
