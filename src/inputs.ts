@@ -1,11 +1,11 @@
+import * as path from 'node:path';
 import { GradcamError } from './errors.js';
 import { loadDigitImage } from './data/image.js';
 import { readMnistRecords, type MnistSplitName } from './data/mnist.js';
-import { parseIndexSpec } from './data/index-spec.js';
 
 /** Where a digit comes from: an image file, or a record of an MNIST split. */
 export type InputRef =
-  | { kind: 'file'; path: string }
+  | { kind: 'file'; path: string; /** True class declared by the file name, see labelFromName. */ label?: number }
   | { kind: 'mnist'; split: MnistSplitName; index: number };
 
 /** A digit ready for the model. */
@@ -15,7 +15,7 @@ export interface Digit {
   source: string;
   /** 28×28 values in [0, 1], white ink on black, row-major. */
   pixels: Float32Array;
-  /** The true class when known (MNIST records). */
+  /** The true class when known (MNIST records, or a file named by the `7_name.png` convention). */
   label?: number;
 }
 
@@ -41,15 +41,6 @@ export function describeInput(ref: InputRef): string {
   return ref.kind === 'file' ? ref.path : `mnist:${ref.split}/${ref.index}`;
 }
 
-/** Input references for image paths and an MNIST test-set index spec such as "0", "0..99" or "3,5,10..12". */
-export function collectInputs(files: readonly string[], mnistIndexSpec?: string): InputRef[] {
-  const refs: InputRef[] = files.map((path) => ({ kind: 'file', path }));
-  if (mnistIndexSpec !== undefined) {
-    for (const index of parseIndexSpec(mnistIndexSpec)) refs.push({ kind: 'mnist', split: 'test', index });
-  }
-  return refs;
-}
-
 /** Files decoded at once: sharp works on its own threads, so a few in flight keep them busy. */
 const DECODE_CONCURRENCY = 4;
 
@@ -58,7 +49,10 @@ const DECODE_CONCURRENCY = 4;
  * with a one-line reason (the other inputs are still read); an MNIST index out
  * of range is a usage error and throws.
  */
-export async function loadInputs(refs: readonly InputRef[], options: { dataDir?: string } = {}): Promise<LoadedInput[]> {
+export async function loadInputs(
+  refs: readonly InputRef[],
+  options: { dataDir?: string; cwd?: string } = {},
+): Promise<LoadedInput[]> {
   const loaded: LoadedInput[] = new Array(refs.length);
   const mnistBySplit = new Map<MnistSplitName, number[]>();
   refs.forEach((ref, i) => {
@@ -81,10 +75,10 @@ export async function loadInputs(refs: readonly InputRef[], options: { dataDir?:
   const worker = async (): Promise<void> => {
     while (next < filePositions.length) {
       const position = filePositions[next++]!;
-      const ref = refs[position] as { kind: 'file'; path: string };
+      const ref = refs[position] as Extract<InputRef, { kind: 'file' }>;
       try {
-        const digit = await loadDigitImage(ref.path);
-        loaded[position] = { ref, source: ref.path, pixels: digit.pixels };
+        const digit = await loadDigitImage(path.resolve(options.cwd ?? '.', ref.path), ref.path);
+        loaded[position] = { ref, source: ref.path, pixels: digit.pixels, ...(ref.label === undefined ? {} : { label: ref.label }) };
       } catch (error) {
         if (!(error instanceof GradcamError)) throw error;
         loaded[position] = { ref, source: ref.path, error: error.message };

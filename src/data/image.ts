@@ -53,9 +53,9 @@ const BYTE_MAX = 255;
 async function readInput(input: string | Uint8Array, name?: string): Promise<{ bytes: Uint8Array; source: string }> {
   if (typeof input !== 'string') return { bytes: input, source: name ?? '<buffer>' };
   try {
-    return { bytes: await readFile(input), source: input };
+    return { bytes: await readFile(input), source: name ?? input };
   } catch (err) {
-    throw fileError(input, err);
+    throw fileError(name ?? input, err);
   }
 }
 
@@ -63,7 +63,8 @@ async function readInput(input: string | Uint8Array, name?: string): Promise<{ b
  * Decodes an image file or buffer to grey levels and alpha with sharp. EXIF orientation is applied;
  * for animated formats the first frame is used; CMYK and other colour spaces are converted to sRGB.
  * @param input a file path, or the encoded bytes.
- * @param name the name to use in messages when `input` is a buffer.
+ * @param name the name to use in messages (default: the path; '<buffer>' for bytes), e.g. the
+ *   path as the user typed it when `input` was resolved against a working directory.
  * @throws GradcamError naming the file when it is missing or not a readable image.
  */
 export async function decodeImage(input: string | Uint8Array, name?: string): Promise<DecodedImage> {
