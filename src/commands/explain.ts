@@ -1,49 +1,48 @@
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../atomic-write.js';
-import type { ColormapName } from '../colormaps.js';
 import { usageError } from '../errors.js';
-import type { GradcamBatch } from '../gradcam.js';
-import { collectInputs, isFailure, loadInputs, type Digit, type FailedInput, type InputRef } from '../inputs.js';
-import { OVERLAY_DEFAULTS, renderOverlay, renderPanel, resizeBilinear, warmUpTextRendering } from '../overlay.js';
+import type { FailedInput, InputRef } from '../inputs.js';
+import { isFailure, loadInputs } from '../inputs.js';
+import { parseShard, resolveInputs, shardSlice } from '../input-sources.js';
+import type { BatchSummary, ManifestRecord } from '../manifest.js';
+import { renderOverlay, renderPanel, resizeBilinear } from '../overlay.js';
 import { SCORE_KINDS, type ScoreKind } from '../score-kinds.js';
-import { withDefaults } from './defaults.js';
-import type { ModelOptions } from './model-session.js';
+import type { BatchProgress } from './explain-batch.js';
+import { argMax, openExplainer, percent, resolveStyle, type ExplainStyleOptions } from './explain-setup.js';
 
-export const EXPLAIN_DEFAULTS = {
-  score: 'logit',
-  ...OVERLAY_DEFAULTS,
-} as const satisfies { score: ScoreKind; scale: number; alpha: number; colormap: ColormapName };
-
-/** Images explained per forward/backward pass. */
-const EXPLAIN_BATCH_SIZE = 64;
-
-export interface ExplainOptions extends ModelOptions {
+export interface ExplainOptions extends ExplainStyleOptions {
+  /** Image files, directories (recursive) and glob patterns. */
   images: string[];
   /** MNIST test-set indices, e.g. "0", "0..99". */
   mnistIndex?: string;
-  /** Layer to explain; default the last convolutional layer. */
-  layer?: string;
-  /** Class to explain; default the predicted class of each image. */
-  classIndex?: number;
-  score?: ScoreKind;
-  alpha?: number;
-  colormap?: ColormapName;
-  /** Screen pixels per input pixel. */
-  scale?: number;
-  /** Output PNG for a single input. */
+  /** The MNIST test set (with `offset`, `limit`). */
+  mnistTest?: boolean;
+  offset?: number;
+  limit?: number;
+  /** True labels from file names `<digit>_name.png`. */
+  labelsFromNames?: boolean;
+  /** Output PNG for a single input (default `<name>-gradcam.png`). */
   output?: string;
-  /** Output directory, one PNG per input (implied, as `gradcam-out`, when there are several inputs). */
+  /** Batch output directory (default `gradcam-out` when there are several inputs). */
   outDir?: string;
-  /** Write the bare overlay instead of the two-tile figure. */
+  /** Single input: write the bare overlay instead of the two-tile figure. */
   overlayOnly?: boolean;
-  /** Write the numbers of a single input's map to this JSON file. */
+  /** Batch: write the two-tile figure per input instead of the bare overlay (slower). */
+  figures?: boolean;
+  /** Single input: write the map's numbers to this JSON file. */
   heatmap?: string;
-  dataDir?: string;
-  /** Base for relative output paths; default process working directory (resolved by the caller). */
-  cwd?: string;
+  /** Batch: which explained inputs get pictures and manifest entries. */
+  only?: 'all' | 'misclassified' | 'correct';
+  /** Batch: process part i of n ("i/n"). */
+  shard?: string;
+  /** Batch: write contact sheets and the HTML report (default true). */
+  contactSheet?: boolean;
+  report?: boolean;
+  /** Batch: progress after each chunk of images. */
+  onProgress?: (progress: BatchProgress) => void;
 }
 
+/** One input explained by the single-input mode. */
 export interface Explanation {
   source: string;
   predicted: number;
@@ -58,14 +57,24 @@ export interface Explanation {
   heatmapFile?: string;
 }
 
-export interface ExplainResult {
+export interface SingleExplainResult {
+  mode: 'single';
   backend: string;
   model: string;
   layer: string;
   score: ScoreKind;
-  explanations: (Explanation | FailedInput)[];
-  summary: { inputs: number; failed: number; seconds: number };
+  explanation: Explanation | FailedInput;
+  seconds: number;
 }
+
+export interface BatchExplainResult {
+  mode: 'batch';
+  summary: BatchSummary;
+  /** The manifest records of this run (also in manifest.jsonl). */
+  records: ManifestRecord[];
+}
+
+export type ExplainResult = SingleExplainResult | BatchExplainResult;
 
 /** The heatmap JSON written by `--heatmap`. */
 export interface HeatmapFile {
@@ -85,170 +94,130 @@ export interface HeatmapFile {
   upsampled: { height: number; width: number; values: number[][] };
 }
 
-/** Grad-CAM for images and/or MNIST test digits: writes the tutorial figure (or the bare overlay) per input. */
+/**
+ * Grad-CAM for images, directories, glob patterns and MNIST test digits.
+ * One input (and no --out-dir): the tutorial's figure (or the bare overlay) to
+ * `-o`. Several inputs, --mnist-test or --out-dir: batch mode (see explain-batch.ts).
+ */
 export async function explain(options: ExplainOptions): Promise<ExplainResult> {
+  const all = await resolveInputs({
+    paths: options.images,
+    mnistIndex: options.mnistIndex,
+    mnistTest: options.mnistTest,
+    offset: options.offset,
+    limit: options.limit,
+    labelsFromNames: options.labelsFromNames,
+    cwd: options.cwd,
+  });
+  if (all.length === 0) throw usageError('nothing to explain: give image files, directories, patterns, --mnist-index or --mnist-test');
+  const batch = all.length > 1 || options.outDir !== undefined || options.mnistTest === true || options.shard !== undefined;
+  if (!batch) return explainOne(all[0]!, options);
+  for (const [flag, given] of [['-o', options.output], ['--heatmap', options.heatmap], ['--overlay-only', options.overlayOnly]] as const) {
+    if (given !== undefined && given !== false) {
+      throw usageError(`${flag} takes a single input; with ${all.length} inputs use --out-dir DIR (batch mode)`);
+    }
+  }
+  const shard = options.shard === undefined ? undefined : parseShard(options.shard);
+  const indexed = all.map((ref, index) => ({ ref, index }));
+  const mine = shard === undefined ? indexed : shardSlice(indexed, shard);
+  const { explainBatch } = await import('./explain-batch.js');
+  return explainBatch(mine, options, shard === undefined ? null : { ...shard, of: all.length });
+}
+
+async function explainOne(ref: InputRef, options: ExplainOptions): Promise<SingleExplainResult> {
   const started = performance.now();
-  const settings = withDefaults(EXPLAIN_DEFAULTS, options);
+  if (options.figures) throw usageError('--figures is for batch mode; a single input gets the figure by default');
+  const style = resolveStyle(options, false);
+  const explainer = await openExplainer(options, style);
+  const { session, gradcam, className } = explainer;
+  const base = { mode: 'single', backend: session.backend.name, model: session.modelJsonPath, layer: gradcam.layerName, score: style.score } as const;
+  const [input] = await loadInputs([ref], { dataDir: options.dataDir, cwd: options.cwd });
+  if (input === undefined || isFailure(input)) {
+    return { ...base, explanation: { source: input?.source ?? '?', error: input?.error ?? 'not read' }, seconds: (performance.now() - started) / 1000 };
+  }
+  const x = explainer.stack([input]);
+  let maps;
+  try {
+    maps = gradcam.explain(x, options.classIndex === undefined ? undefined : [options.classIndex]);
+  } finally {
+    x.dispose();
+  }
+  const inputShape = session.metadata.input;
+  const probabilities = maps.probabilities;
+  const predicted = argMax(probabilities);
+  const explainedClass = maps.classes[0]!;
   const cwd = options.cwd ?? '.';
-  const refs = collectInputs(options.images, options.mnistIndex);
-  if (refs.length === 0) throw usageError('nothing to explain: give image files or --mnist-index N');
-  const single = refs.length === 1 && options.outDir === undefined;
-  if (!single && options.output !== undefined) {
-    throw usageError(`-o names one file but there are ${refs.length} inputs; use --out-dir DIR`);
-  }
-  if (!single && options.heatmap !== undefined) {
-    throw usageError('--heatmap FILE takes a single input');
-  }
-  validateSettings(settings);
-
-  // Fonts initialise on sharp's threads while TensorFlow.js loads on this one.
-  const textReady = warmUpTextRendering();
-  const [{ openModelSession }, { createGradcam }, { stackImages }] = await Promise.all([
-    import('./model-session.js'),
-    import('../gradcam.js'),
-    import('../classify.js'),
-  ]);
-  const session = await openModelSession(options);
-  const gradcam = createGradcam(session.model, { layerName: options.layer, score: settings.score });
-  const inputs = await loadInputs(refs, { dataDir: options.dataDir });
-  const { classNames, input: inputShape } = session.metadata;
-  const className = (c: number) => classNames[c] ?? String(c);
-  const outDir = single ? undefined : path.resolve(cwd, options.outDir ?? 'gradcam-out');
-  if (outDir !== undefined) await fs.mkdir(outDir, { recursive: true });
-  const names = new UniqueNames();
-
-  const results = new Map<Digit, Explanation | FailedInput>();
-  const digits = inputs.filter((input): input is Digit => !isFailure(input));
-  for (let start = 0; start < digits.length; start += EXPLAIN_BATCH_SIZE) {
-    const batch = digits.slice(start, start + EXPLAIN_BATCH_SIZE);
-    const x = stackImages(batch.map((d) => d.pixels), inputShape);
-    let maps: GradcamBatch;
-    try {
-      maps = gradcam.explain(x, options.classIndex === undefined ? undefined : batch.map(() => options.classIndex!));
-    } finally {
-      x.dispose();
-    }
-    const mapSize = maps.mapHeight * maps.mapWidth;
-    for (const [i, digit] of batch.entries()) {
-      const probabilities = maps.probabilities.subarray(i * maps.classCount, (i + 1) * maps.classCount);
-      const predicted = argMax(probabilities);
-      const explainedClass = maps.classes[i]!;
-      const heatmap = maps.heatmaps.subarray(i * mapSize, (i + 1) * mapSize);
-      const output = single
-        ? path.resolve(cwd, options.output ?? `${names.take(digit.ref)}-gradcam.png`)
-        : path.join(outDir!, `${names.take(digit.ref)}.png`);
-      const overlay = {
-        image: digit.pixels,
-        imageHeight: inputShape.height,
-        imageWidth: inputShape.width,
-        heatmap,
-        heatmapHeight: maps.mapHeight,
-        heatmapWidth: maps.mapWidth,
-        scale: settings.scale,
-        alpha: settings.alpha,
-        colormap: settings.colormap,
-      };
-      const explainedText = `${className(explainedClass)} (${percent(probabilities[explainedClass]!)})`;
-      await textReady;
-      const png = settings.overlayOnly
-        ? await renderOverlay(overlay)
-        : await renderPanel({
-            ...overlay,
-            titles: {
-              original: digit.label === undefined ? 'Original' : `Original (label ${className(digit.label)})`,
-              gradcam:
-                explainedClass === predicted
-                  ? `Grad-CAM: ${explainedText}`
-                  : `Grad-CAM for ${explainedText}, predicted ${className(predicted)}`,
-            },
-            subtitle: `layer ${gradcam.layerName} · score: ${settings.score} · ${settings.colormap}, alpha ${settings.alpha}`,
-          });
-      await writeFileAtomic(output, png);
-      const explanation: Explanation = {
-        source: digit.source,
-        predicted,
-        probability: probabilities[predicted]!,
-        explainedClass,
-        explainedProbability: probabilities[explainedClass]!,
-        ...(digit.label === undefined ? {} : { label: digit.label, correct: digit.label === predicted }),
-        output,
-      };
-      if (options.heatmap !== undefined) {
-        const heatmapFile = path.resolve(cwd, options.heatmap);
-        const record: HeatmapFile = {
-          source: digit.source,
-          model: session.modelJsonPath,
-          layer: gradcam.layerName,
-          score: settings.score,
-          scoreDescription: SCORE_KINDS[settings.score],
-          class: explainedClass,
-          className: className(explainedClass),
-          probability: probabilities[explainedClass]!,
-          predicted,
-          ...(digit.label === undefined ? {} : { label: digit.label }),
-          map: {
-            height: maps.mapHeight,
-            width: maps.mapWidth,
-            unnormalised: rows(maps.unnormalised.subarray(i * mapSize, (i + 1) * mapSize), maps.mapWidth),
-            normalised: rows(heatmap, maps.mapWidth),
-          },
-          upsampled: {
-            height: inputShape.height,
-            width: inputShape.width,
-            values: rows(
-              resizeBilinear(heatmap, maps.mapHeight, maps.mapWidth, inputShape.height, inputShape.width),
-              inputShape.width,
-            ),
-          },
-        };
-        await writeFileAtomic(heatmapFile, formatHeatmapJson(record));
-        explanation.heatmapFile = heatmapFile;
-      }
-      results.set(digit, explanation);
-    }
-  }
-  return {
-    backend: session.backend.name,
-    model: session.modelJsonPath,
-    layer: gradcam.layerName,
-    score: settings.score,
-    explanations: inputs.map((input) => (isFailure(input) ? { source: input.source, error: input.error } : results.get(input)!)),
-    summary: { inputs: inputs.length, failed: inputs.length - digits.length, seconds: (performance.now() - started) / 1000 },
+  const output = path.resolve(cwd, options.output ?? `${stem(ref)}-gradcam.png`);
+  const overlay = {
+    image: input.pixels,
+    imageHeight: inputShape.height,
+    imageWidth: inputShape.width,
+    heatmap: maps.heatmaps,
+    heatmapHeight: maps.mapHeight,
+    heatmapWidth: maps.mapWidth,
+    scale: style.scale,
+    alpha: style.alpha,
+    colormap: style.colormap,
   };
-}
-
-function validateSettings(settings: { alpha: number; scale: number; score: string }): void {
-  if (!(settings.alpha >= 0 && settings.alpha <= 1)) throw usageError(`--alpha must be in [0, 1], got ${settings.alpha}`);
-  if (!Number.isInteger(settings.scale) || settings.scale < 1) {
-    throw usageError(`--scale must be a positive integer, got ${settings.scale}`);
+  const explainedText = `${className(explainedClass)} (${percent(probabilities[explainedClass]!)})`;
+  await explainer.textReady;
+  const png = options.overlayOnly
+    ? await renderOverlay(overlay)
+    : await renderPanel({
+        ...overlay,
+        titles: {
+          original: input.label === undefined ? 'Original' : `Original (label ${className(input.label)})`,
+          gradcam:
+            explainedClass === predicted
+              ? `Grad-CAM: ${explainedText}`
+              : `Grad-CAM for ${explainedText}, predicted ${className(predicted)}`,
+        },
+        subtitle: `layer ${gradcam.layerName} · score: ${style.score} · ${style.colormap}, alpha ${style.alpha}`,
+      });
+  await writeFileAtomic(output, png);
+  const explanation: Explanation = {
+    source: input.source,
+    predicted,
+    probability: probabilities[predicted]!,
+    explainedClass,
+    explainedProbability: probabilities[explainedClass]!,
+    ...(input.label === undefined ? {} : { label: input.label, correct: input.label === predicted }),
+    output,
+  };
+  if (options.heatmap !== undefined) {
+    const heatmapFile = path.resolve(cwd, options.heatmap);
+    const record: HeatmapFile = {
+      source: input.source,
+      model: session.modelJsonPath,
+      layer: gradcam.layerName,
+      score: style.score,
+      scoreDescription: SCORE_KINDS[style.score],
+      class: explainedClass,
+      className: className(explainedClass),
+      probability: probabilities[explainedClass]!,
+      predicted,
+      ...(input.label === undefined ? {} : { label: input.label }),
+      map: {
+        height: maps.mapHeight,
+        width: maps.mapWidth,
+        unnormalised: rows(maps.unnormalised, maps.mapWidth),
+        normalised: rows(maps.heatmaps, maps.mapWidth),
+      },
+      upsampled: {
+        height: inputShape.height,
+        width: inputShape.width,
+        values: rows(resizeBilinear(maps.heatmaps, maps.mapHeight, maps.mapWidth, inputShape.height, inputShape.width), inputShape.width),
+      },
+    };
+    await writeFileAtomic(heatmapFile, formatHeatmapJson(record));
+    explanation.heatmapFile = heatmapFile;
   }
-  if (!Object.hasOwn(SCORE_KINDS, settings.score)) {
-    throw usageError(`unknown score "${settings.score}"; choose ${Object.keys(SCORE_KINDS).join(' or ')}`);
-  }
+  return { ...base, explanation, seconds: (performance.now() - started) / 1000 };
 }
 
-/** File stems for inputs, unique within one run: `mnist-test-00007`, `digit`, `digit-2`. */
-class UniqueNames {
-  private readonly used = new Set<string>();
-
-  take(ref: InputRef): string {
-    const base =
-      ref.kind === 'mnist' ? `mnist-${ref.split}-${String(ref.index).padStart(5, '0')}` : path.parse(ref.path).name || 'image';
-    let name = base;
-    for (let n = 2; this.used.has(name); n++) name = `${base}-${n}`;
-    this.used.add(name);
-    return name;
-  }
-}
-
-function argMax(values: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
-  return best;
-}
-
-function percent(p: number): string {
-  return `${(p * 100).toFixed(2)}%`;
+/** The default output stem of a single input: `mnist-test-00007`, or the file's name without extension. */
+function stem(ref: InputRef): string {
+  return ref.kind === 'mnist' ? `mnist-${ref.split}-${String(ref.index).padStart(5, '0')}` : path.parse(ref.path).name || 'image';
 }
 
 /** Float32 values as rows of numbers with 7 significant digits (float32 carries about 7.2). */

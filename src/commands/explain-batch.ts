@@ -1,0 +1,308 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { writeFileAtomic } from '../atomic-write.js';
+import { firstLine } from '../errors.js';
+import type { GradcamBatch } from '../gradcam.js';
+import { heatmapStats } from '../heatmap-stats.js';
+import { isFailure, loadInputs, type Digit, type InputRef, type LoadedInput } from '../inputs.js';
+import {
+  MANIFEST_FILE,
+  MANIFEST_VERSION,
+  SUMMARY_FILE,
+  type BatchSummary,
+  type ManifestEntry,
+  type ManifestRecord,
+} from '../manifest.js';
+import { encodePng, overlayTile, renderPanel, resizeBilinear } from '../overlay.js';
+import type { BatchExplainResult, ExplainOptions } from './explain.js';
+import { argMax, openExplainer, percent, resolveStyle, type ExplainStyle } from './explain-setup.js';
+
+/** Images per forward/backward pass and per manifest flush. */
+export const BATCH_CHUNK = 256;
+
+/** Classes listed per manifest entry. */
+const TOP_K = 3;
+
+/** Progress of a batch run, reported after every chunk. */
+export interface BatchProgress {
+  done: number;
+  total: number;
+  failed: number;
+  elapsedSeconds: number;
+  imagesPerSecond: number;
+  etaSeconds: number;
+}
+
+/** What the contact sheet needs of an explained input (kept only for inputs that get pictures). */
+interface SheetItem {
+  image: Float32Array;
+  heatmap: Float32Array;
+  heatmapHeight: number;
+  heatmapWidth: number;
+  predicted: number;
+  label?: number;
+  probability: number;
+}
+
+/**
+ * Batch mode of `gradcam explain`: explains the inputs in chunks and writes,
+ * under the output directory, `images/<name>.png` per input, `manifest.jsonl`
+ * (appended chunk by chunk, so an interrupted run keeps a valid manifest of
+ * what it wrote), `summary.json`, contact sheets and `index.html`.
+ * Decoding of the next chunk and PNG encoding run on libuv's threads while
+ * the main thread computes Grad-CAM.
+ *
+ * @param items the inputs of this run with their positions in the full input list.
+ */
+export async function explainBatch(
+  items: readonly { ref: InputRef; index: number }[],
+  options: ExplainOptions,
+  shard: BatchSummary['shard'],
+): Promise<BatchExplainResult> {
+  const started = performance.now();
+  const style = resolveStyle(options, true);
+  const only = options.only ?? 'all';
+  const cwd = options.cwd ?? '.';
+  const outDir = path.resolve(cwd, options.outDir ?? 'gradcam-out');
+  await fs.mkdir(path.join(outDir, 'images'), { recursive: true });
+  const explainer = await openExplainer(options, style);
+  const { session, gradcam, className } = explainer;
+  const inputShape = session.metadata.input;
+  const manifestPath = path.join(outDir, MANIFEST_FILE);
+  const manifest = await fs.open(manifestPath, 'w');
+
+  const records: ManifestRecord[] = [];
+  const sheetItems: SheetItem[] = [];
+  const counts = { explained: 0, labelled: 0, correct: 0, failed: 0 };
+  const seconds = { load: 0, explain: 0, write: 0 };
+  const load = async (chunk: typeof items): Promise<LoadedInput[]> => {
+    const t0 = performance.now();
+    const loaded = await loadInputs(
+      chunk.map((item) => item.ref),
+      { dataDir: options.dataDir, cwd },
+    );
+    seconds.load += (performance.now() - t0) / 1000;
+    return loaded;
+  };
+  /** The previous chunk: its pictures are encoded on libuv's threads while this thread computes the next chunk. */
+  let pending: { records: ManifestRecord[]; writes: Promise<void>[] } | undefined;
+  const flush = async () => {
+    if (pending === undefined) return;
+    const t0 = performance.now();
+    // The chunk's lines go to the manifest once its pictures are on disk.
+    await Promise.all(pending.writes);
+    await manifest.appendFile(pending.records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    records.push(...pending.records);
+    pending = undefined;
+    seconds.write += (performance.now() - t0) / 1000;
+  };
+
+  try {
+    let next = items.length > 0 ? load(items.slice(0, BATCH_CHUNK)) : undefined;
+    for (let start = 0; start < items.length; start += BATCH_CHUNK) {
+      const chunk = items.slice(start, start + BATCH_CHUNK);
+      const inputs = await next!;
+      const after = items.slice(start + BATCH_CHUNK, start + 2 * BATCH_CHUNK);
+      next = after.length > 0 ? load(after) : undefined;
+
+      const digits = inputs.filter((input): input is Digit => !isFailure(input));
+      const t0 = performance.now();
+      let maps: GradcamBatch | undefined;
+      if (digits.length > 0) {
+        const x = explainer.stack(digits);
+        try {
+          maps = gradcam.explain(x, options.classIndex === undefined ? undefined : digits.map(() => options.classIndex!));
+        } finally {
+          x.dispose();
+        }
+      }
+      seconds.explain += (performance.now() - t0) / 1000;
+      await flush();
+
+      const t1 = performance.now();
+      const chunkRecords: ManifestRecord[] = [];
+      const chunkWrites: Promise<void>[] = [];
+      let d = 0;
+      for (const [i, input] of inputs.entries()) {
+        const { index } = chunk[i]!;
+        if (isFailure(input)) {
+          counts.failed++;
+          chunkRecords.push({ index, source: input.source, error: input.error });
+          continue;
+        }
+        const k = d++;
+        const { classCount, mapHeight, mapWidth } = maps!;
+        const mapSize = mapHeight * mapWidth;
+        const probabilities = maps!.probabilities.subarray(k * classCount, (k + 1) * classCount);
+        const heatmap = maps!.heatmaps.slice(k * mapSize, (k + 1) * mapSize);
+        const predicted = argMax(probabilities);
+        const upsampled = resizeBilinear(heatmap, mapHeight, mapWidth, inputShape.height, inputShape.width);
+        const entry: ManifestEntry = {
+          index,
+          source: input.source,
+          output: path.posix.join('images', `${outputStem(input.ref)}.png`),
+          predicted,
+          probability: probabilities[predicted]!,
+          top: topClasses(probabilities, TOP_K),
+          ...(input.label === undefined ? {} : { label: input.label, correct: input.label === predicted }),
+          explainedClass: maps!.classes[k]!,
+          layer: gradcam.layerName,
+          method: 'gradcam',
+          score: style.score,
+          heatmap: heatmapStats(upsampled, input.pixels, inputShape.width),
+        };
+        counts.explained++;
+        if (entry.label !== undefined) {
+          counts.labelled++;
+          if (entry.correct) counts.correct++;
+        }
+        if (!selected(entry, only)) continue;
+        const overlay = {
+          image: input.pixels,
+          imageHeight: inputShape.height,
+          imageWidth: inputShape.width,
+          heatmap,
+          heatmapHeight: mapHeight,
+          heatmapWidth: mapWidth,
+          scale: style.scale,
+          alpha: style.alpha,
+          colormap: style.colormap,
+        };
+        const target = path.join(outDir, entry.output);
+        const picture = options.figures
+          ? renderPanel({
+              ...overlay,
+              titles: {
+                original: input.label === undefined ? 'Original' : `Original (label ${className(input.label)})`,
+                gradcam: `Grad-CAM: ${className(predicted)} (${percent(entry.probability)})`,
+              },
+              subtitle: `layer ${gradcam.layerName} · score: ${style.score}`,
+            })
+          : encodePng(overlayTile(overlay));
+        chunkRecords.push(entry);
+        chunkWrites.push(
+          picture
+            .then((png) => writeFileAtomic(target, png))
+            .catch((error: unknown) => {
+              // The input stays in the manifest, as a failure: its picture is missing.
+              counts.failed++;
+              chunkRecords[chunkRecords.indexOf(entry)] = {
+                index,
+                source: entry.source,
+                error: `cannot write ${entry.output}: ${firstLine(error)}`,
+              };
+            }),
+        );
+        sheetItems.push({
+          image: input.pixels,
+          heatmap,
+          heatmapHeight: mapHeight,
+          heatmapWidth: mapWidth,
+          predicted,
+          probability: entry.probability,
+          ...(input.label === undefined ? {} : { label: input.label }),
+        });
+      }
+      pending = { records: chunkRecords, writes: chunkWrites };
+      seconds.write += (performance.now() - t1) / 1000;
+
+      const done = Math.min(start + BATCH_CHUNK, items.length);
+      const elapsedSeconds = (performance.now() - started) / 1000;
+      const imagesPerSecond = done / elapsedSeconds;
+      options.onProgress?.({
+        done,
+        total: items.length,
+        failed: counts.failed,
+        elapsedSeconds,
+        imagesPerSecond,
+        etaSeconds: (items.length - done) / imagesPerSecond,
+      });
+    }
+    await flush();
+  } finally {
+    await Promise.allSettled(pending?.writes ?? []);
+    await manifest.sync();
+    await manifest.close();
+  }
+
+  const t2 = performance.now();
+  const contactSheets = options.contactSheet === false ? [] : await writeContactSheets(outDir, sheetItems, style, counts);
+  seconds.write += (performance.now() - t2) / 1000;
+  const total = (performance.now() - started) / 1000;
+  const summary: BatchSummary = {
+    manifestVersion: MANIFEST_VERSION,
+    inputs: items.length,
+    explained: counts.explained,
+    failed: counts.failed,
+    written: records.length - counts.failed,
+    only,
+    labelled: counts.labelled,
+    correct: counts.correct,
+    accuracy: counts.labelled > 0 ? counts.correct / counts.labelled : null,
+    shard,
+    backend: session.backend.name,
+    model: session.modelJsonPath,
+    layer: gradcam.layerName,
+    score: style.score,
+    seconds: { ...seconds, total },
+    imagesPerSecond: items.length / total,
+    outDir,
+    files: {
+      manifest: manifestPath,
+      summary: path.join(outDir, SUMMARY_FILE),
+      contactSheets,
+      report: null,
+    },
+  };
+  if (options.report !== false) {
+    const { renderHtmlReport } = await import('../html-report.js');
+    const reportPath = path.join(outDir, 'index.html');
+    await writeFileAtomic(reportPath, renderHtmlReport(records, summary));
+    summary.files.report = reportPath;
+  }
+  await writeFileAtomic(summary.files.summary, `${JSON.stringify(summary, null, 2)}\n`);
+  return { mode: 'batch', summary, records };
+}
+
+/** Whether an entry gets a picture and a manifest line under --only. Unlabelled inputs are neither correct nor misclassified. */
+function selected(entry: ManifestEntry, only: 'all' | 'misclassified' | 'correct'): boolean {
+  if (only === 'all') return true;
+  if (entry.correct === undefined) return false;
+  return only === 'correct' ? entry.correct : !entry.correct;
+}
+
+/**
+ * Stable, collision-free file stems that depend only on the input itself (so
+ * shards and reruns agree): `mnist-test-00042`, or the file's name plus the
+ * first 8 hex digits of the SHA-1 of its path as given (`7_foo-3fa2b1c4`).
+ */
+export function outputStem(ref: InputRef): string {
+  if (ref.kind === 'mnist') return `mnist-${ref.split}-${String(ref.index).padStart(5, '0')}`;
+  const name = path.parse(ref.path).name.replace(/[^\w.-]+/g, '_') || 'image';
+  return `${name}-${createHash('sha1').update(ref.path).digest('hex').slice(0, 8)}`;
+}
+
+function topClasses(probabilities: Float32Array, k: number): { class: number; probability: number }[] {
+  return Array.from(probabilities, (probability, c) => ({ class: c, probability }))
+    .sort((a, b) => b.probability - a.probability || a.class - b.class)
+    .slice(0, k);
+}
+
+async function writeContactSheets(
+  outDir: string,
+  items: SheetItem[],
+  style: ExplainStyle,
+  counts: { explained: number; labelled: number; correct: number },
+): Promise<string[]> {
+  if (items.length === 0) return [];
+  const { renderContactSheets } = await import('../contact-sheet.js');
+  const pages = await renderContactSheets(items, { alpha: style.alpha, colormap: style.colormap, counts });
+  const files: string[] = [];
+  for (const [i, png] of pages.entries()) {
+    const file = path.join(outDir, pages.length === 1 ? 'contact-sheet.png' : `contact-sheet-${String(i + 1).padStart(3, '0')}.png`);
+    await writeFileAtomic(file, png);
+    files.push(file);
+  }
+  return files;
+}
