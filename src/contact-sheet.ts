@@ -8,15 +8,17 @@
  * No TensorFlow.js. The layout is a pure function ({@link planContactSheets})
  * so its ordering and geometry are testable without decoding pixels;
  * {@link renderContactSheets} paints the plan one page canvas at a time, with
- * overlay.ts's colours and text rendering, and encodes each page with sharp.
+ * overlay.ts's tile painter and text rendering, and encodes each page with png.ts.
  */
-import sharp = require('sharp');
 import { GradcamError, usageError } from './errors.js';
-import { assertColormapName, lutIndex, nanError, sharedFloatLookup, type ColormapName } from './colormaps.js';
+import type { ColormapName } from './colormaps.js';
 import {
   OVERLAY_DEFAULTS,
   blankCanvas,
   drawText,
+  encodePng,
+  tilePainter,
+  type TilePainter,
   estimateTextWidth,
   type RgbImage,
   type TextLabel,
@@ -373,154 +375,6 @@ export function planContactSheets(
 // Painting
 
 /**
- * Paints overlay tiles straight into a page canvas, pixel for pixel what
- * overlay.ts's `overlayTile` + `pasteImage` produce (test/contact-sheet.test.ts
- * compares them), in less than half the time: 10,000 MNIST tiles at scale 2
- * took 0.7-0.9 s against 1.7-1.8 s for overlayTile + pasteImage (same
- * process, alternating, busy 2-core machine). What it saves, per tile: the
- * sampling plans, the colour table and four intermediate arrays are built
- * once per sheet instead of once per tile; the bilinear pass along x is done
- * once per heatmap row (TF's kernel lerps along x, then y, so the upper and
- * lower lerps of an output row are the same for every output row that shares
- * its source rows); the digit's grey term is computed once per source pixel
- * instead of once per tile pixel; black pixels (~80% of an MNIST digit) copy
- * three bytes from a table.
- */
-class TilePainter {
-  private readonly rowLow: Int32Array;
-  private readonly rowHigh: Int32Array;
-  private readonly rowWeight: Float64Array;
-  private readonly colLow: Int32Array;
-  private readonly colHigh: Int32Array;
-  private readonly colWeight: Float64Array;
-  /** Source column and row of each tile pixel for the nearest-neighbour digit. */
-  private readonly imageCol: Int32Array;
-  private readonly imageRow: Int32Array;
-  /** alpha * colormap * 255 per LUT row and channel, as blendHeatmap computes it. */
-  private readonly paint: Float64Array;
-  /** The bytes blendHeatmap writes over black, `round(paint)`: most of an MNIST digit is black. */
-  private readonly paintOnBlack: Uint8Array;
-  private readonly keep: number;
-  /** Scratch: heatmap rows interpolated along x (heatmapHeight*tileWidth), and the digit's grey term. */
-  private readonly alongX: Float64Array;
-  private readonly base: Float64Array;
-
-  constructor(
-    readonly imageHeight: number,
-    readonly imageWidth: number,
-    readonly heatmapHeight: number,
-    readonly heatmapWidth: number,
-    readonly tileHeight: number,
-    readonly tileWidth: number,
-    alpha: number,
-    colormap: ColormapName,
-  ) {
-    if (!(alpha >= 0 && alpha <= 1)) {
-      throw usageError(`alpha must be between 0 and 1 (the tutorial uses 0.4), got ${alpha}`);
-    }
-    assertColormapName(colormap);
-    if (!Number.isInteger(heatmapHeight) || !Number.isInteger(heatmapWidth) || heatmapHeight < 1 || heatmapWidth < 1) {
-      throw new GradcamError(`heatmap size must be positive integers, got ${heatmapHeight}x${heatmapWidth}`);
-    }
-    [this.rowLow, this.rowHigh, this.rowWeight] = bilinearAxis(heatmapHeight, tileHeight);
-    [this.colLow, this.colHigh, this.colWeight] = bilinearAxis(heatmapWidth, tileWidth);
-    this.imageRow = nearestAxis(imageHeight, tileHeight);
-    this.imageCol = nearestAxis(imageWidth, tileWidth);
-    const lut = sharedFloatLookup(colormap);
-    this.paint = new Float64Array(lut.length);
-    for (let i = 0; i < lut.length; i++) this.paint[i] = alpha * (lut[i] as number) * 255;
-    this.paintOnBlack = Uint8Array.from(this.paint, (value) => Math.round(value));
-    this.keep = (1 - alpha) * 255;
-    this.alongX = new Float64Array(heatmapHeight * tileWidth);
-    this.base = new Float64Array(imageHeight * imageWidth);
-  }
-
-  /** True when the item's arrays fit this painter's sizes. */
-  fits(item: ContactSheetItem): boolean {
-    return item.heatmapHeight === this.heatmapHeight && item.heatmapWidth === this.heatmapWidth;
-  }
-
-  /** Paints the item's tile with its top-left corner at (left, top); the caller checked that it fits. */
-  paintTile(canvas: RgbImage, left: number, top: number, item: ContactSheetItem, itemIndex: number): void {
-    const { image, heatmap } = item;
-    const { imageHeight, imageWidth, heatmapHeight, heatmapWidth, tileWidth, tileHeight } = this;
-    const fail = (message: string) => new GradcamError(`contact sheet item ${itemIndex}: ${message}`);
-    if (image.length !== imageHeight * imageWidth) {
-      throw fail(`image has ${image.length} values but ${imageHeight}x${imageWidth} = ${imageHeight * imageWidth} were expected`);
-    }
-    if (heatmap.length !== heatmapHeight * heatmapWidth) {
-      throw fail(`heatmap has ${heatmap.length} values but ${heatmapHeight}x${heatmapWidth} = ${heatmapHeight * heatmapWidth} were expected`);
-    }
-    const nanAt = heatmap.findIndex(Number.isNaN);
-    if (nanAt >= 0) throw fail(nanError('heatmap', nanAt).message);
-    const { base, alongX, paint, paintOnBlack, keep } = this;
-    for (let i = 0; i < image.length; i++) {
-      const g = image[i] as number;
-      if (Number.isNaN(g)) throw fail(nanError('image', i).message);
-      base[i] = keep * (g < 0 ? 0 : g > 1 ? 1 : g);
-    }
-    // Lerp along x for every heatmap row: resizeBilinear's `upper`/`lower`, bit for bit.
-    const { colLow, colHigh, colWeight } = this;
-    for (let r = 0; r < heatmapHeight; r++) {
-      const row = r * heatmapWidth;
-      for (let x = 0; x < tileWidth; x++) {
-        const leftValue = heatmap[row + (colLow[x] as number)] as number;
-        const rightValue = heatmap[row + (colHigh[x] as number)] as number;
-        alongX[r * tileWidth + x] = leftValue + (rightValue - leftValue) * (colWeight[x] as number);
-      }
-    }
-    const data = canvas.data;
-    const { rowLow, rowHigh, rowWeight, imageRow, imageCol } = this;
-    for (let y = 0; y < tileHeight; y++) {
-      const upperRow = (rowLow[y] as number) * tileWidth;
-      const lowerRow = (rowHigh[y] as number) * tileWidth;
-      const wy = rowWeight[y] as number;
-      const greyRow = (imageRow[y] as number) * imageWidth;
-      let o = ((top + y) * canvas.width + left) * 3;
-      for (let x = 0; x < tileWidth; x++) {
-        const upper = alongX[upperRow + x] as number;
-        // resizeBilinear stores its result in a Float32Array: round to float32 before the colour lookup.
-        const heat = Math.fround(upper + ((alongX[lowerRow + x] as number) - upper) * wy);
-        const p = lutIndex(heat) * 3;
-        const g = base[greyRow + (imageCol[x] as number)] as number;
-        if (g === 0) {
-          data[o++] = paintOnBlack[p] as number;
-          data[o++] = paintOnBlack[p + 1] as number;
-          data[o++] = paintOnBlack[p + 2] as number;
-          continue;
-        }
-        data[o++] = Math.round(g + (paint[p] as number));
-        data[o++] = Math.round(g + (paint[p + 1] as number));
-        data[o++] = Math.round(g + (paint[p + 2] as number));
-      }
-    }
-  }
-}
-
-/** overlay.ts's bilinear sampling plan (half-pixel centres, edges clamped): low, high, weight of high. */
-function bilinearAxis(srcN: number, dstN: number): [Int32Array, Int32Array, Float64Array] {
-  const low = new Int32Array(dstN);
-  const high = new Int32Array(dstN);
-  const weight = new Float64Array(dstN);
-  const ratio = srcN / dstN;
-  for (let d = 0; d < dstN; d++) {
-    const source = Math.min(srcN - 1, Math.max(0, ratio * (d + 0.5) - 0.5));
-    const lo = Math.floor(source);
-    low[d] = lo;
-    high[d] = Math.min(lo + 1, srcN - 1);
-    weight[d] = source - lo;
-  }
-  return [low, high, weight];
-}
-
-/** overlay.ts's nearest-neighbour source index per output pixel (half-pixel centres). */
-function nearestAxis(srcN: number, dstN: number): Int32Array {
-  const index = new Int32Array(dstN);
-  for (let d = 0; d < dstN; d++) index[d] = Math.min(srcN - 1, Math.floor(((d + 0.5) * srcN) / dstN));
-  return index;
-}
-
-/**
  * zlib level of the pages, without adaptive filtering. Measured on a
  * 1338x1718 page of 400 MNIST tiles (busy 2-core machine): level 1 27 ms,
  * 1.41 MB; level 3 41 ms, 1.17 MB; level 6 (overlay.ts's encodePng) 88 ms,
@@ -531,12 +385,6 @@ function nearestAxis(srcN: number, dstN: number): Int32Array {
  */
 const PNG_COMPRESSION_LEVEL = 1;
 
-async function encodePage(canvas: RgbImage): Promise<Buffer> {
-  const raw = Buffer.from(canvas.data.buffer, canvas.data.byteOffset, canvas.data.byteLength);
-  return sharp(raw, { raw: { width: canvas.width, height: canvas.height, channels: 3 } })
-    .png({ compressionLevel: PNG_COMPRESSION_LEVEL, adaptiveFiltering: false })
-    .toBuffer();
-}
 
 
 function fillRect(
@@ -583,18 +431,18 @@ export async function renderContactSheets(
   const first = items[0];
   if (first === undefined) return [];
   const { geometry: g } = plan;
-  const painter = new TilePainter(
-    first.imageHeight ?? MNIST_SIDE,
-    first.imageWidth ?? MNIST_SIDE,
-    first.heatmapHeight,
-    first.heatmapWidth,
-    g.tileHeight,
-    g.tileWidth,
-    options.alpha ?? CONTACT_SHEET_DEFAULTS.alpha,
-    options.colormap ?? CONTACT_SHEET_DEFAULTS.colormap,
-  );
+  const painter = tilePainter({
+    imageHeight: first.imageHeight ?? MNIST_SIDE,
+    imageWidth: first.imageWidth ?? MNIST_SIDE,
+    heatmapHeight: first.heatmapHeight,
+    heatmapWidth: first.heatmapWidth,
+    tileHeight: g.tileHeight,
+    tileWidth: g.tileWidth,
+    alpha: options.alpha ?? CONTACT_SHEET_DEFAULTS.alpha,
+    colormap: options.colormap ?? CONTACT_SHEET_DEFAULTS.colormap,
+  });
   items.forEach((item, index) => {
-    if (!painter.fits(item)) {
+    if (item.heatmapHeight !== painter.heatmapHeight || item.heatmapWidth !== painter.heatmapWidth) {
       throw new GradcamError(
         `contact sheet item ${index} has a ${item.heatmapHeight}x${item.heatmapWidth} heatmap but item 0 has ${first.heatmapHeight}x${first.heatmapWidth}; all maps of a sheet must come from one layer`,
       );
@@ -618,14 +466,14 @@ export async function renderContactSheets(
       throw error;
     }
     await text;
-    pngs.push(await encodePage(canvas));
+    pngs.push(await encodePng(canvas, PNG_COMPRESSION_LEVEL));
   }
   return pngs;
 }
 
 /** One cell: the tile, its red frame when misclassified, and the confidence bar. */
 function paintCell(canvas: RgbImage, g: SheetGeometry, painter: TilePainter, placed: PlacedTile, item: ContactSheetItem): void {
-  painter.paintTile(canvas, placed.left, placed.top, item, placed.item);
+  painter.paintTile(canvas, placed.left, placed.top, item.image, item.heatmap, `contact sheet item ${placed.item}`);
   const red = SHEET_COLORS.misclassifiedFrame;
   if (placed.verdict === 'misclassified') {
     const f = g.frame;

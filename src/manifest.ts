@@ -11,6 +11,7 @@ import type { ScoreKind } from './score-kinds.js';
 export const MANIFEST_VERSION = 1;
 export const MANIFEST_FILE = 'manifest.jsonl';
 export const SUMMARY_FILE = 'summary.json';
+export const REPORT_FILE = 'index.html';
 
 /** A class and its probability. */
 export interface ClassScore {
@@ -81,14 +82,23 @@ export interface BatchSummary {
   correct: number;
   /** correct / labelled, or null without labels. */
   accuracy: number | null;
+  /** Part `index` (1-based) of `count` of `of` inputs, with --shard. */
   shard: { index: number; count: number; of: number } | null;
   backend: string;
   model: string;
   layer: string;
   score: ScoreKind;
-  /** Wall time per stage and in total, seconds. */
+  /** Class names in output order (digits for MNIST). */
+  classNames: string[];
+  /**
+   * Wall time in seconds: waiting for inputs (decoding overlaps the previous
+   * chunk's compute), computing Grad-CAM, rendering and writing pictures and
+   * the manifest, and the whole run.
+   */
   seconds: { load: number; explain: number; write: number; total: number };
   imagesPerSecond: number;
+  /** Absolute path of the output directory. */
   outDir: string;
+  /** Files written, relative to `outDir` (so a downloaded CI artifact still links up). */
   files: { manifest: string; summary: string; contactSheets: string[]; report: string | null };
 }

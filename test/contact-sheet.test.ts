@@ -14,7 +14,7 @@ import {
   type ContactSheetOptions,
 } from '../src/contact-sheet.js';
 import { GradcamError } from '../src/errors.js';
-import { overlayTile } from '../src/overlay.js';
+import { blendHeatmap, resizeBilinear, resizeNearest, type RgbImage } from '../src/overlay.js';
 
 /** Small deterministic PRNG (mulberry32) so failures reproduce. */
 function random(seed: number): () => number {
@@ -276,7 +276,14 @@ describe('renderContactSheets', () => {
     assert.deepEqual(await renderContactSheets([]), []);
   });
 
-  // The independent reference for the tile pixels is overlay.ts's overlayTile.
+  // The independent reference for the tile pixels: the resize and blend functions composed directly
+  // (the painter computes the same thing without their intermediate arrays).
+  const referenceTile = (item: ContactSheetItem, scale: number, alpha = 0.4, colormap: 'jet' | 'hot' | 'gray' = 'jet'): RgbImage => {
+    const side = 28 * scale;
+    const grey = resizeNearest(item.image, 28, 28, side, side);
+    const heat = resizeBilinear(item.heatmap, item.heatmapHeight, item.heatmapWidth, side, side);
+    return { data: blendHeatmap(grey, heat, { alpha, colormap }), width: side, height: side };
+  };
   const tileCases: Array<{ scale: number; alpha: number; colormap: 'jet' | 'hot' | 'gray'; map: { height: number; width: number } }> = [
     { scale: 2, alpha: 0.4, colormap: 'jet', map: { height: 11, width: 11 } }, // the defaults, conv2
     { scale: 1, alpha: 0.25, colormap: 'hot', map: { height: 26, width: 26 } }, // conv1's map
@@ -284,7 +291,7 @@ describe('renderContactSheets', () => {
     { scale: 1, alpha: 0, colormap: 'gray', map: { height: 40, width: 33 } }, // map larger than the tile; grey only
   ];
   for (const { scale, alpha, colormap, map } of tileCases) {
-    it(`tiles are overlayTile's pixels (scale ${scale}, alpha ${alpha}, ${colormap}, ${map.height}x${map.width} map)`, async () => {
+    it(`tiles are the resized-and-blended pixels (scale ${scale}, alpha ${alpha}, ${colormap}, ${map.height}x${map.width} map)`, async () => {
       const items = Array.from({ length: 5 }, (_, i) => makeItem(100 + i, i, i === 3 ? 4 : i, 0.5, map));
       const options = { scale, alpha, colormap };
       const plan = planContactSheets(items, options);
@@ -292,7 +299,7 @@ describe('renderContactSheets', () => {
       const page = await decode(png!);
       for (const placed of plan.pages[0]!.tiles) {
         const item = items[placed.item]!;
-        const expected = overlayTile({ ...item, imageHeight: 28, imageWidth: 28, scale, alpha, colormap });
+        const expected = referenceTile(item, scale, alpha, colormap);
         let mismatches = 0;
         for (let y = 0; y < expected.height; y++) {
           for (let x = 0; x < expected.width; x++) {
@@ -301,12 +308,12 @@ describe('renderContactSheets', () => {
             if (got.some((v, c) => v !== want[c])) mismatches++;
           }
         }
-        assert.equal(mismatches, 0, `item ${placed.item}: ${mismatches} pixels differ from overlayTile`);
+        assert.equal(mismatches, 0, `item ${placed.item}: ${mismatches} pixels differ from resize + blend`);
       }
     });
   }
 
-  it('rounds the interpolated heat to float32 before the colour lookup, as overlayTile does', async () => {
+  it('rounds the interpolated heat to float32 before the colour lookup, as resizeBilinear does', async () => {
     // Rows ramp i/6 (float32): at scale 2 the float64 interpolation lands just below LUT row boundaries
     // (x = 41: 0.78124999... < 200/256 = 0.78125 = its float32 rounding), so the rounding picks the row.
     const ramp = Float32Array.from({ length: 49 }, (_, i) => (i % 7) / 6);
@@ -314,7 +321,7 @@ describe('renderContactSheets', () => {
     const plan = planContactSheets([item]);
     const [png] = await renderContactSheets([item]);
     const page = await decode(png!);
-    const expected = overlayTile({ ...item, imageHeight: 28, imageWidth: 28, scale: 2 });
+    const expected = referenceTile(item, 2);
     const t = plan.pages[0]!.tiles[0]!;
     for (let y = 0; y < 56; y++) {
       for (const x of [41, 44, 47, 50]) assert.deepEqual(pixelAt(page, t.left + x, t.top + y), pixelAt(expected, x, y), `(${x}, ${y})`);

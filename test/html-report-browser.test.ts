@@ -77,6 +77,7 @@ function summary(outDir: string): BatchSummary {
     model: 'models/test/model.json',
     layer: 'conv2',
     score: 'logit',
+    classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
     seconds: { load: 0.1, explain: 0.2, write: 0.3, total: 0.6 },
     imagesPerSecond: 10,
     outDir,

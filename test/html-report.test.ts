@@ -57,6 +57,7 @@ function summaryFor(records: readonly ManifestRecord[], overrides: Partial<Batch
     model: '/models/mnist-cnn/model.json',
     layer: 'conv2',
     score: 'logit',
+    classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
     seconds: { load: 0.25, explain: 12.5, write: 3.75, total: 16.5 },
     imagesPerSecond: 606.06,
     outDir: '/tmp/out',

@@ -247,6 +247,23 @@ describe('tiles', () => {
     assert.deepEqual(OVERLAY_DEFAULTS, { scale: 10, alpha: 0.4, colormap: 'jet' });
   });
 
+  const painterCases: [number, number, number, number, 'jet' | 'hot' | 'gray'][] = [
+    [4, 11, 11, 0.4, 'jet'], // batch mode's tiles
+    [1, 26, 26, 0.25, 'hot'], // conv1's map, no enlargement
+    [3, 7, 5, 1, 'jet'], // non-square map, colour only
+    [2, 40, 33, 0, 'gray'], // map larger than the tile, grey only
+  ];
+  for (const [scale, mapHeight, mapWidth, alpha, colormap] of painterCases) {
+    it(`overlayTile = blend(resize) at scale ${scale}, ${mapHeight}x${mapWidth} map, alpha ${alpha}, ${colormap}`, () => {
+      const map = Float32Array.from({ length: mapHeight * mapWidth }, (_, i) => ((i * 37) % 101) / 100);
+      const tile = overlayTile({ ...baseOptions, heatmap: map, heatmapHeight: mapHeight, heatmapWidth: mapWidth, scale, alpha, colormap });
+      const side = 28 * scale;
+      const grey = resizeNearest(digit, 28, 28, side, side);
+      const heat = resizeBilinear(map, mapHeight, mapWidth, side, side);
+      assert.deepEqual(tile.data, blendHeatmap(grey, heat, { alpha, colormap }));
+    });
+  }
+
   it('a constant heatmap of 1 over black and white pixels gives the hand-computed colours everywhere', () => {
     const image = new Float32Array(28 * 28);
     image.fill(1, 0, 14 * 28); // top half white
