@@ -2,18 +2,25 @@
  * Registers this project's fixes for the tfjs-backend-wasm 4.22 kernel set:
  *  - Conv2DBackpropFilter (missing: training any conv layer threw),
  *  - MaxPoolGrad (the stock kernel misroutes gradients; see wasm-max-pool-grad.ts),
- *  - Conv2DBackpropInput (stride-1 XNNPACK fast path; stock kernel for the rest),
- *  - UnsortedSegmentSum (missing: the gradient of gather).
+ *  - Conv2DBackpropInput (one XNNPACK product + col2im instead of a scalar loop),
+ *  - UnsortedSegmentSum (missing: the gradient of gather),
+ *  - BatchMatMul (transposed products through XNNPACK instead of a scalar loop),
+ *  - Sum (leading-axes reductions, the bias gradients, without a transpose),
+ *  - Identity and same-dtype Cast (no copy: the output shares the input's buffer).
  * Kernel registration is global (tfjs-core's kernel registry, keyed by
  * backend name), so this works before or after the wasm backend initialises.
- * Only the Conv2DBackpropInput config has a setupFunc: the stock kernel's,
- * for its fallback path.
+ * Configs that fall back to a stock kernel keep its setupFunc, so the
+ * fallback is initialised with the backend. Registration itself does no
+ * work beyond the registry updates (start-up time matters for `explain`).
  */
 import tf = require('@tensorflow/tfjs-core');
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { wasmConv2dBackpropFilterConfig } from './wasm-conv2d-backprop-filter.js';
+import { createWasmBatchMatMulConfig } from './wasm-batch-mat-mul.js';
 import { createWasmConv2dBackpropInputConfig } from './wasm-conv2d-backprop-input.js';
+import { createWasmCastConfig, createWasmIdentityConfig } from './wasm-identity.js';
 import { wasmMaxPoolGradConfig } from './wasm-max-pool-grad.js';
+import { createWasmSumConfig } from './wasm-sum.js';
 import { wasmUnsortedSegmentSumConfig } from './wasm-unsorted-segment-sum.js';
 
 const { getKernel, registerKernel, unregisterKernel } = tf;
@@ -22,17 +29,26 @@ const { getKernel, registerKernel, unregisterKernel } = tf;
 const stockKernels = new Map<string, KernelConfig>();
 let registeredOnce = false;
 
-function ourConfigs(): KernelConfig[] {
-  const stockBackpropInput = getKernel('Conv2DBackpropInput', 'wasm');
-  if (getKernel('Conv2D', 'wasm') === undefined || stockBackpropInput === undefined) {
+/** The stock wasm kernel `name`, which one of ours wraps as its fallback. */
+function stock(name: string): KernelConfig {
+  const config = getKernel(name, 'wasm');
+  if (config === undefined) {
     // Importing the wasm backend later would re-register its stock kernels over ours.
-    throw new Error("registerWasmKernels() needs the wasm kernels: import '@tensorflow/tfjs-backend-wasm' first");
+    throw new Error(`registerWasmKernels() needs the wasm kernels ("${name}" is missing): import '@tensorflow/tfjs-backend-wasm' first`);
   }
+  return config;
+}
+
+function ourConfigs(): KernelConfig[] {
   return [
     wasmConv2dBackpropFilterConfig,
     wasmMaxPoolGradConfig,
     wasmUnsortedSegmentSumConfig,
-    createWasmConv2dBackpropInputConfig(stockBackpropInput),
+    createWasmConv2dBackpropInputConfig(stock('Conv2DBackpropInput')),
+    createWasmBatchMatMulConfig(stock('BatchMatMul')),
+    createWasmSumConfig(stock('Sum')),
+    createWasmIdentityConfig(stock('Identity')),
+    createWasmCastConfig(stock('Cast')),
   ];
 }
 

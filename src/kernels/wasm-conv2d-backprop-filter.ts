@@ -15,6 +15,13 @@
  * BatchMatMul (XNNPACK, SIMD) do the rest. Every stride and padding goes
  * through the same path.
  *
+ * Only the rows m that can contribute enter the product: a row whose dy is
+ * all zero, or whose input window is all zero, adds exactly 0 (see
+ * activeRows). In a tutorial training step that drops a quarter of conv2's
+ * rows and two thirds of conv1's, and with them as much of the im2col work
+ * and of the product: conv2 ~11 ms instead of ~14 ms, conv1 ~3 ms instead of
+ * ~5 ms at batch 32 (scratch/kernels2/fgrad3.mjs, on captured step inputs).
+ *
  * Also measured (scratch/backend/bench-kernels.ts), and not faster: reading
  * the batch as the reduced channel makes dW a stride-1 convolution of
  * transpose(x, [3, 1, 2, 0]) with "filter" transpose(dy, [1, 2, 0, 3]) and
@@ -28,7 +35,18 @@
 import tf = require('@tensorflow/tfjs-core');
 import type { Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { disposeIntermediate, heapF32, runWasmKernel } from './wasm-kernel-util.js';
+import {
+  COPY_WITHIN_MIN_LENGTH,
+  disposeIntermediate,
+  floatOffset,
+  gatherRows,
+  heapAll,
+  heapF32,
+  nonzeroRows,
+  runWasmKernel,
+  SIMD_COPY_MIN_LENGTH,
+} from './wasm-kernel-util.js';
+import { simdHelpers, type SimdHelpers } from './wasm-simd.js';
 
 const { backend_util, Conv2DBackpropFilter } = tf;
 
@@ -102,87 +120,155 @@ function geometry(x: TensorInfo, dy: TensorInfo, attrs: Conv2DBackpropFilterAttr
   };
 }
 
-/** Below this many floats a plain loop copies faster than `TypedArray.set`. */
-const SET_MIN_LENGTH = 16;
-
 /**
- * Writes the im2col matrix P[m, (kh, kw, ci)] = x[n, oh*sH + kh - pT, ow*sW + kw - pL, ci]
- * (m = (n, oh, ow); 0 outside x) into `p`. For one (m, kh) the KW*ci values
- * are contiguous in NHWC x, so interior windows are one copy per filter row.
+ * The rows m = (n, oh, ow) of the product that can contribute to dW: those
+ * where the dy row [co] has a nonzero AND the input window has a nonzero.
+ * A row failing either test adds exactly 0 to every dW entry, so dropping it
+ * changes nothing, provided every value is finite (0 * Inf and 0 * NaN are
+ * NaN): when x or dy holds a non-finite value, every row is kept.
+ *
+ * This is where training gradients are sparse. Max pooling routes each
+ * window's gradient to one cell per channel, and ReLU zeroes inactive cells:
+ * in a real tutorial step ~82% of the conv2d dy values are zero and a quarter
+ * of its rows (the pooled-away last row and column, and rows where no
+ * channel won); for conv1 half the dy rows are zero, and most MNIST windows
+ * of the black background are zero too.
+ * @returns the kept row indices, ascending.
  */
-function im2col(x: Float32Array, p: Float32Array, g: FilterGradGeometry): void {
-  const { filterHeight: kh, filterWidth: kw, inChannels: ci } = g;
-  const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = g;
-  const segment = kw * ci;
-  let o = 0;
-  for (let n = 0; n < g.batch; n++) {
+function activeRows(x: TensorInfo, dy: TensorInfo, g: FilterGradGeometry, backend: BackendWasm): Int32Array {
+  const { batch, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = g;
+  const rowCount = batch * oh * ow;
+  const pixels = nonzeroRows(backend, x, batch * h * w, ci);
+  const dyRows = nonzeroRows(backend, dy, rowCount, co);
+  const pixelNonzero = pixels.mask;
+  const dyNonzero = dyRows.mask;
+  const kept = new Int32Array(rowCount);
+  if (!pixels.finite || !dyRows.finite) {
+    for (let m = 0; m < rowCount; m++) kept[m] = m;
+    return kept;
+  }
+  let count = 0;
+  for (let n = 0, m = 0; n < batch; n++) {
     for (let r = 0; r < oh; r++) {
-      for (let c = 0; c < ow; c++) {
-        const xc0 = c * sw - g.padLeft;
-        const colsInside = xc0 >= 0 && xc0 + kw <= w;
-        for (let fr = 0; fr < kh; fr++) {
-          const xr = r * sh + fr - g.padTop;
-          if (xr < 0 || xr >= h) {
-            p.fill(0, o, o + segment);
-          } else if (colsInside) {
-            const src = ((n * h + xr) * w + xc0) * ci;
-            if (segment >= SET_MIN_LENGTH) {
-              p.set(x.subarray(src, src + segment), o);
-            } else {
-              for (let j = 0; j < segment; j++) p[o + j] = x[src + j] as number;
-            }
-          } else {
-            for (let fc = 0; fc < kw; fc++) {
-              const xc = xc0 + fc;
-              const dst = o + fc * ci;
-              if (xc < 0 || xc >= w) {
-                p.fill(0, dst, dst + ci);
-              } else {
-                const src = ((n * h + xr) * w + xc) * ci;
-                for (let j = 0; j < ci; j++) p[dst + j] = x[src + j] as number;
-              }
-            }
-          }
-          o += segment;
+      const top = r * g.strideHeight - g.padTop;
+      const rowStart = Math.max(0, top);
+      const rowEnd = Math.min(h, top + g.filterHeight);
+      for (let c = 0; c < ow; c++, m++) {
+        if (dyNonzero[m] === 0) continue;
+        const left = c * g.strideWidth - g.padLeft;
+        const colStart = Math.max(0, left);
+        const colEnd = Math.min(w, left + g.filterWidth);
+        let any = 0;
+        for (let xr = rowStart; xr < rowEnd && any === 0; xr++) {
+          const base = (n * h + xr) * w;
+          for (let xc = colStart; xc < colEnd; xc++) any |= pixelNonzero[base + xc] as number;
         }
+        if (any !== 0) kept[count++] = m;
       }
     }
   }
-  if (o !== p.length) {
-    throw new Error(`im2col wrote ${o} of ${p.length} values`);
+  return kept.subarray(0, count);
+}
+
+/**
+ * Writes the im2col rows P[j, (kh, kw, ci)] = x[n, oh*sH + kh - pT, ow*sW + kw - pL, ci]
+ * for the product rows m_j = (n, oh, ow) = rows[j] (0 outside x) into the
+ * heap at `p` (a float index into `heap`, as is `x`). For one (m, kh) the
+ * KW*ci values are contiguous in NHWC x, so an interior window is one copy
+ * per filter row: a memmove (wasm-simd `copy`, else `copyWithin`) for long
+ * runs, a loop for short ones, where the call costs more than the copy.
+ */
+function im2col(
+  heap: Float32Array,
+  x: number,
+  p: number,
+  rows: Int32Array,
+  g: FilterGradGeometry,
+  simd: SimdHelpers | undefined,
+): void {
+  const { filterHeight: kh, filterWidth: kw, inChannels: ci } = g;
+  const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = g;
+  const segment = kw * ci;
+  const bytes = Float32Array.BYTES_PER_ELEMENT;
+  let o = p;
+  for (let j = 0; j < rows.length; j++) {
+    const m = rows[j] as number;
+    const c = m % ow;
+    const r = ((m - c) / ow) % oh;
+    const n = (m - c - r * ow) / (ow * oh);
+    const xc0 = c * sw - g.padLeft;
+    const colsInside = xc0 >= 0 && xc0 + kw <= w;
+    for (let fr = 0; fr < kh; fr++) {
+      const xr = r * sh + fr - g.padTop;
+      if (xr < 0 || xr >= h) {
+        heap.fill(0, o, o + segment);
+      } else if (colsInside) {
+        const src = x + ((n * h + xr) * w + xc0) * ci;
+        if (simd !== undefined && segment >= SIMD_COPY_MIN_LENGTH) {
+          simd.copy(o * bytes, src * bytes, segment);
+        } else if (segment >= COPY_WITHIN_MIN_LENGTH) {
+          heap.copyWithin(o, src, src + segment);
+        } else {
+          for (let k = 0; k < segment; k++) heap[o + k] = heap[src + k] as number;
+        }
+      } else {
+        for (let fc = 0; fc < kw; fc++) {
+          const xc = xc0 + fc;
+          const dst = o + fc * ci;
+          if (xc < 0 || xc >= w) {
+            heap.fill(0, dst, dst + ci);
+          } else {
+            const src = x + ((n * h + xr) * w + xc) * ci;
+            for (let k = 0; k < ci; k++) heap[dst + k] = heap[src + k] as number;
+          }
+        }
+      }
+      o += segment;
+    }
+  }
+  if (o !== p + rows.length * kh * segment) {
+    throw new Error(`im2col wrote ${o - p} of ${rows.length * kh * segment} values`);
   }
 }
 
 /**
- * Filter gradient as one XNNPACK matrix product (im2col):
- *   dW[(kh, kw, ci), co] = sum_m P[m, (kh, kw, ci)] * dy[m, co],   m = (n, oh, ow)
- * with P the im2col matrix of x and dy [N, OH, OW, co] read as the [m, co]
- * matrix it already is. How the product is arranged matters for speed:
- *  - the wasm BatchMatMul only takes its XNNPACK path for untransposed
- *    operands (tfjs-backend-wasm src/cc/batch_mat_mul_impl.cc; otherwise a
- *    naive loop ~10x slower), so operands are transposed explicitly;
- *  - XNNPACK repacks its right-hand operand on every call (new tensor), and
- *    that packing costs about as much as the multiply-adds when the operand
- *    is large, so the smaller of dy [m, co] and P [m, K] goes on the right:
+ * Filter gradient as one XNNPACK matrix product (im2col) over the rows that
+ * can contribute (see activeRows):
+ *   dW[(kh, kw, ci), co] = sum_j P[j, (kh, kw, ci)] * dy[m_j, co]
+ * with P the im2col matrix of x for those rows and dy [N, OH, OW, co] read
+ * as the [m, co] matrix it already is. How the product is arranged matters
+ * for speed:
+ *  - the stock wasm BatchMatMul only takes its XNNPACK path for
+ *    untransposed operands (tfjs-backend-wasm src/cc/batch_mat_mul_impl.cc;
+ *    otherwise a naive loop ~10x slower), so operands are transposed
+ *    explicitly (wasm Transpose);
+ *  - XNNPACK repacks its right-hand operand on every call (new tensor), a
+ *    scalar, strided read at ~10 ns per value, which costs about as much as
+ *    the multiply-adds when the operand is large, so the smaller of
+ *    dy [rows, co] and P [rows, K] goes on the right:
  *      co <= K:  dW   = transpose(P) @ dy     (tutorial conv2: co 64, K 288)
  *      co >  K:  dW^T = transpose(dy) @ P     (tutorial conv1: co 32, K 9)
  *  - XNNPACK caches the packed right-hand operand keyed by tensor id alone
  *    (not shape) until that tensor is disposed, so the right-hand operand is
- *    always a tensor only this kernel sees: P, or a copy of dy (~0.2 ms),
+ *    always a tensor only this kernel sees (P, or the gathered dy rows),
  *    never the caller's dy, whose id a reshape elsewhere could share.
  * @returns [KH, KW, ci, co] float32 TensorInfo owned by the caller (the engine, when used as a kernel).
  */
 function filterGradMatMul(x: TensorInfo, dy: TensorInfo, g: FilterGradGeometry, backend: BackendWasm): TensorInfo {
   const { filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co } = g;
-  const rows = g.batch * g.outHeight * g.outWidth;
+  const rows = activeRows(x, dy, g, backend);
   const patchLength = kh * kw * ci;
-  const packDy = co <= patchLength;
-  const patches = backend.makeOutput([rows, patchLength], 'float32');
-  const dyCopy = packDy ? backend.makeOutput([rows, co], 'float32') : undefined;
-  // Views are taken after the allocations (a heap growth detaches older views).
-  im2col(heapF32(backend, x), heapF32(backend, patches), g);
-  if (dyCopy !== undefined) heapF32(backend, dyCopy).set(heapF32(backend, dy));
-  const intermediates: TensorInfo[] = dyCopy === undefined ? [patches] : [patches, dyCopy];
+  if (rows.length === 0) {
+    const zeros = backend.makeOutput([kh, kw, ci, co], 'float32');
+    heapF32(backend, zeros).fill(0);
+    return zeros;
+  }
+  const patches = backend.makeOutput([rows.length, patchLength], 'float32');
+  const dyRows = backend.makeOutput([rows.length, co], 'float32');
+  // The view is taken after the allocations (a heap growth detaches older views).
+  im2col(heapAll(backend, x), floatOffset(backend, x), floatOffset(backend, patches), rows, g, simdHelpers(backend));
+  gatherRows(backend, dy, dyRows, rows, rows.length, co);
+  const intermediates: TensorInfo[] = [patches, dyRows];
   const matMul = (a: TensorInfo, b: TensorInfo) =>
     runWasmKernel('BatchMatMul', { a, b }, { transposeA: false, transposeB: false }, backend);
   const transpose = (t: TensorInfo) => {
@@ -192,11 +278,10 @@ function filterGradMatMul(x: TensorInfo, dy: TensorInfo, g: FilterGradGeometry, 
   };
   try {
     let dw: TensorInfo;
-    if (dyCopy !== undefined) {
-      dw = matMul(transpose(patches), dyCopy);
+    if (co <= patchLength) {
+      dw = matMul(transpose(patches), dyRows);
     } else {
-      const dyMatrix: TensorInfo = { dataId: dy.dataId, shape: [rows, co], dtype: 'float32' };
-      const dwT = matMul(transpose(dyMatrix), patches);
+      const dwT = matMul(transpose(dyRows), patches);
       intermediates.push(dwT);
       dw = runWasmKernel('Transpose', { x: dwT }, { perm: [1, 0] }, backend);
     }

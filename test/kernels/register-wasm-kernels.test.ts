@@ -2,9 +2,21 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import tf = require('@tensorflow/tfjs-core');
 import { registerWasmKernels, stockWasmKernel } from '../../src/kernels/register-wasm-kernels.js';
-import { assertClose, randomValues, runOn, setUpBackends, size } from './wasm-test-util.js';
+import { buildTutorialCnn } from '../../src/model.js';
+import { assertClose, randomValues, runOn, setUpBackends, size, use } from './wasm-test-util.js';
 
-const FIXED = ['Conv2DBackpropFilter', 'MaxPoolGrad', 'UnsortedSegmentSum', 'Conv2DBackpropInput'];
+const FIXED = [
+  'Conv2DBackpropFilter',
+  'MaxPoolGrad',
+  'UnsortedSegmentSum',
+  'Conv2DBackpropInput',
+  'BatchMatMul',
+  'Sum',
+  'Identity',
+  'Cast',
+];
+/** Stock kernels that ours replace and fall back to (the others are missing from tfjs-backend-wasm or replaced outright). */
+const WRAPPED = ['Conv2DBackpropInput', 'BatchMatMul', 'Sum', 'Identity', 'Cast'];
 
 /** Weights of a tiny conv -> relu -> maxpool -> conv -> relu -> maxpool -> dense net. */
 const SHAPES = {
@@ -92,11 +104,18 @@ describe('registerWasmKernels', () => {
   });
 
   test('keeps the stock kernels it replaced, and only those', () => {
-    assert.ok(stockWasmKernel('MaxPoolGrad'));
-    assert.ok(stockWasmKernel('Conv2DBackpropInput'));
-    assert.notEqual(stockWasmKernel('MaxPoolGrad'), tf.getKernel('MaxPoolGrad', 'wasm'));
+    for (const name of ['MaxPoolGrad', ...WRAPPED]) {
+      assert.ok(stockWasmKernel(name), name);
+      assert.notEqual(stockWasmKernel(name), tf.getKernel(name, 'wasm'), name);
+    }
     assert.equal(stockWasmKernel('Conv2DBackpropFilter'), undefined);
     assert.equal(stockWasmKernel('UnsortedSegmentSum'), undefined);
+  });
+
+  test('kernels that fall back to a stock kernel keep its setupFunc', () => {
+    for (const name of WRAPPED) {
+      assert.equal(tf.getKernel(name, 'wasm')?.setupFunc, stockWasmKernel(name)?.setupFunc, name);
+    }
   });
 
   for (const name of WEIGHT_NAMES) {
@@ -108,6 +127,44 @@ describe('registerWasmKernels', () => {
       assertClose(wasm, cpu, 1e-4, name);
     });
   }
+
+  test("end to end: the tutorial CNN's loss gradients on MNIST-like digits match cpu", async () => {
+    // Images like MNIST digits: a bright blob on a black background, so the
+    // kernels see what training gives them (zero windows, zero dy rows,
+    // max-pool ties between zeros). Batch 2 keeps the cpu reference fast.
+    const batch = 2;
+    const pixels = randomValues(batch * 28 * 28, 5, 0, 1).map((v, i) => {
+      const r = Math.floor(i / 28) % 28;
+      const c = i % 28;
+      return Math.abs(r - 13 - (i >= 784 ? 3 : 0)) < 7 && Math.abs(c - 14) < 4 ? v : 0;
+    });
+    const model = buildTutorialCnn({ seed: 3 });
+    const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const gradients = (backend: 'cpu' | 'wasm') => async () => {
+      await use(backend);
+      const { grads, value } = tf.variableGrads(() => {
+        const x = tf.tensor4d(pixels, [batch, 28, 28, 1]);
+        const labels = tf.oneHot(tf.tensor1d([3, 7], 'int32'), 10);
+        const probabilities = model.apply(x, { training: true }) as tf.Tensor2D;
+        return tf.neg(tf.mean(tf.sum(tf.mul(labels, tf.log(tf.clipByValue(probabilities, 1e-7, 1 - 1e-7))), -1))) as tf.Scalar;
+      }, weights);
+      try {
+        return await Promise.all(weights.map(async (w) => Float32Array.from(await (grads[w.name] as tf.Tensor).data())));
+      } finally {
+        tf.dispose([value, ...Object.values(grads)]);
+      }
+    };
+    try {
+      const cpu = await gradients('cpu')();
+      const wasm = await gradients('wasm')();
+      for (const [i, w] of weights.entries()) {
+        assert.ok(cpu[i]?.some((v) => v !== 0), `the reference gradient of ${w.name} is not all zero`);
+        assertClose(wasm[i] as Float32Array, cpu[i] as Float32Array, 1e-4, w.name);
+      }
+    } finally {
+      model.dispose();
+    }
+  });
 
   test('end to end: the gradient w.r.t. the last conv activation (Grad-CAM) matches cpu', async () => {
     const cpu = await runOn('cpu', activationGradient);

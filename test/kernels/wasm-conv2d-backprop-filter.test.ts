@@ -13,6 +13,7 @@ import {
   runOn,
   setUpBackends,
   size,
+  sparseValues,
   use,
   wasmBackend,
 } from './wasm-test-util.js';
@@ -26,6 +27,12 @@ interface ConvCase {
   filter: Shape4;
   strides: number | [number, number];
   pad: Pad;
+  /**
+   * Values like a training step's: this fraction of the dy rows (positions)
+   * zero and half of the other values; x zero except a blob in each image
+   * (as MNIST digits on a black background).
+   */
+  sparse?: number;
 }
 
 /** Forward output shape, computed by tfjs's own geometry helper. */
@@ -48,14 +55,39 @@ const CASES: ConvCase[] = [
   { name: 'numeric pad 1, 3x3 stride 1', x: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: 1, pad: 1 },
   { name: 'batch 32, 1 channel', x: [32, 8, 7, 1], filter: [3, 3, 1, 8], strides: 1, pad: 'valid' },
   { name: 'batch 32, several channels, stride 2 same', x: [32, 7, 9, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'same' },
+  { name: 'sparse x and dy, 1 channel, 3x3 valid', x: [4, 12, 10, 1], filter: [3, 3, 1, 8], strides: 1, pad: 'valid', sparse: 0.5 },
+  { name: 'sparse x and dy, 3x3 same stride 2', x: [4, 9, 9, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'same', sparse: 0.5 },
+  { name: 'all-zero dy', x: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'valid', sparse: 1 },
 ];
 
+/** A blob of nonzero values in the middle of each image, zeros around it. */
+function blobImages(shape: Shape4, seed: number): Float32Array {
+  const [n, h, w, c] = shape;
+  const values = randomValues(size(shape), seed, 0, 1);
+  for (let b = 0; b < n; b++) {
+    for (let r = 0; r < h; r++) {
+      for (let col = 0; col < w; col++) {
+        const inside = Math.abs(r - h / 2) < h / 4 && Math.abs(col - w / 2) < w / 4;
+        if (!inside) values.fill(0, ((b * h + r) * w + col) * c, ((b * h + r) * w + col + 1) * c);
+      }
+    }
+  }
+  return values;
+}
+
+function xValuesOf(c: ConvCase, seed: number): Float32Array {
+  return c.sparse === undefined ? randomValues(size(c.x), seed) : blobImages(c.x, seed);
+}
+
+function dyValuesOf(c: ConvCase, seed: number): Float32Array {
+  const shape = outShape(c);
+  return c.sparse === undefined ? randomValues(size(shape), seed) : sparseValues(size(shape), seed, shape[3], c.sparse, 0.5);
+}
+
 /** tf.grad of sum(conv2d(x, W) * dy) w.r.t. W, i.e. Conv2DBackpropFilter(x, dy). */
-function filterGrad(c: ConvCase, seed: number): () => tf.Tensor {
-  const xValues = randomValues(size(c.x), seed);
+function filterGrad(c: ConvCase, seed: number, xValues = xValuesOf(c, seed), dyValues = dyValuesOf(c, seed + 2)): () => tf.Tensor {
   const wValues = randomValues(size(c.filter), seed + 1);
   const dyShape = outShape(c);
-  const dyValues = randomValues(size(dyShape), seed + 2);
   return () => {
     const x = tf.tensor4d(xValues, c.x);
     const dy = tf.tensor4d(dyValues, dyShape);
@@ -68,8 +100,8 @@ function filterGrad(c: ConvCase, seed: number): () => tf.Tensor {
 async function wasmPath(c: ConvCase, seed: number, path: Conv2dBackpropFilterPath): Promise<Float32Array> {
   const dyShape = outShape(c);
   return runOn('wasm', () => {
-    const x = tf.tensor4d(randomValues(size(c.x), seed), c.x);
-    const dy = tf.tensor4d(randomValues(size(dyShape), seed + 2), dyShape);
+    const x = tf.tensor4d(xValuesOf(c, seed), c.x);
+    const dy = tf.tensor4d(dyValuesOf(c, seed + 2), dyShape);
     const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' as const, filterShape: c.filter };
     const info = conv2dBackpropFilterWasm(x, dy, attrs, wasmBackend(), path);
     return tf.engine().makeTensorFromTensorInfo(info);
@@ -83,6 +115,7 @@ describe('wasm Conv2DBackpropFilter', () => {
     test(`tf.grad of conv2d w.r.t. the filter matches cpu: ${c.name}`, async () => {
       const { cpu, wasm } = await onBothBackends(filterGrad(c, 100 + 10 * i));
       assert.equal(wasm.length, size(c.filter));
+      if (c.sparse !== 1) assert.ok(cpu.some((v) => v !== 0), 'the reference is not all zero');
       assertClose(wasm, cpu, 1e-4, c.name);
     });
 
@@ -95,14 +128,37 @@ describe('wasm Conv2DBackpropFilter', () => {
   // cpu's Conv2DBackpropFilter needs ~25 s for conv2, so the tutorial shapes
   // are checked against the loop path, itself checked against cpu above.
   const tutorial: ConvCase[] = [
-    { name: 'tutorial conv1', x: [32, 28, 28, 1], filter: [3, 3, 1, 32], strides: 1, pad: 'valid' },
-    { name: 'tutorial conv2', x: [32, 13, 13, 32], filter: [3, 3, 32, 64], strides: 1, pad: 'valid' },
+    { name: 'tutorial conv1', x: [32, 28, 28, 1], filter: [3, 3, 1, 32], strides: 1, pad: 'valid', sparse: 0.5 },
+    { name: 'tutorial conv2', x: [32, 13, 13, 32], filter: [3, 3, 32, 64], strides: 1, pad: 'valid', sparse: 0.25 },
   ];
   for (const c of tutorial) {
     test(`matmul path matches the loop path at ${c.name} shapes`, async () => {
       const fast = await wasmPath(c, 7, 'matmul');
       const slow = await wasmPath(c, 7, 'loop');
       assertClose(fast, slow, 1e-4, c.name);
+    });
+  }
+
+  // Zero rows are skipped only when that cannot change the result: a
+  // non-finite value anywhere must spread exactly as in the dense sum
+  // (0 * Inf = NaN), e.g. an Inf pixel whose dy rows are all zero.
+  const NON_FINITE: { name: string; x?: (x: Float32Array) => void; dy?: (dy: Float32Array) => void }[] = [
+    { name: 'Inf in x where every dy row is zero', x: (x) => void (x[0] = Infinity) },
+    { name: 'NaN in x', x: (x) => void (x[x.length - 1] = NaN) },
+    { name: 'Inf in a dy row whose window of x is zero', dy: (dy) => void (dy[0] = -Infinity) },
+  ];
+  for (const [i, f] of NON_FINITE.entries()) {
+    test(`non-finite values spread as on cpu: ${f.name}`, async () => {
+      const c = CASES[14] as ConvCase;
+      const x = xValuesOf(c, 600 + i);
+      const dy = dyValuesOf(c, 610 + i);
+      // The first window (top left corner of image 0) is zero in x; make its dy row zero too.
+      dy.fill(0, 0, outShape(c)[3]);
+      f.x?.(x);
+      f.dy?.(dy);
+      const { cpu, wasm } = await onBothBackends(filterGrad(c, 620 + i, x, dy));
+      assert.ok(cpu.some((v) => !Number.isFinite(v)), 'the reference has non-finite values');
+      assertClose(wasm, cpu, 1e-4, f.name);
     });
   }
 

@@ -9,6 +9,7 @@ import {
   randomValues,
   setUpBackends,
   size,
+  sparseValues,
   use,
   wasmBackend,
 } from './wasm-test-util.js';
@@ -22,39 +23,47 @@ interface ConvCase {
   filter: Shape4;
   strides: number | [number, number];
   pad: Pad;
-  /** Whether the XNNPACK fast path applies (else the stock kernel runs). */
-  fast: boolean;
+  /** dy like a training gradient: this fraction of its rows (positions) zero, and half of the rest. */
+  zeroRows?: number;
 }
 
 const CASES: ConvCase[] = [
-  { name: 'batch 1, 1 channel, 3x3 valid', x: [1, 5, 5, 1], filter: [3, 3, 1, 2], strides: 1, pad: 'valid', fast: true },
-  { name: 'odd 7x9, 3x3 valid', x: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'valid', fast: true },
-  { name: 'odd 7x9, 3x3 same', x: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'same', fast: true },
-  { name: '2x2 filter, same (asymmetric pad)', x: [1, 7, 9, 2], filter: [2, 2, 2, 3], strides: 1, pad: 'same', fast: true },
-  { name: '1x1 filter', x: [2, 7, 9, 3], filter: [1, 1, 3, 5], strides: 1, pad: 'valid', fast: true },
-  { name: 'explicit pads', x: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: 1, pad: [[0, 0], [1, 2], [0, 1], [0, 0]], fast: true },
-  { name: 'numeric pad 1', x: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: 1, pad: 1, fast: true },
-  { name: 'explicit pad wider than the filter', x: [1, 5, 5, 2], filter: [2, 2, 2, 3], strides: 1, pad: [[0, 0], [2, 0], [0, 0], [0, 0]], fast: false },
-  { name: 'batch 32, several channels', x: [32, 9, 8, 4], filter: [3, 3, 4, 6], strides: 1, pad: 'valid', fast: true },
-  { name: 'stride 2 valid (stock kernel)', x: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'valid', fast: false },
-  { name: 'stride 2 same (stock kernel)', x: [2, 8, 8, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'same', fast: false },
-  { name: 'tutorial conv2 [32, 13, 13, 32] -> 64', x: [32, 13, 13, 32], filter: [3, 3, 32, 64], strides: 1, pad: 'valid', fast: true },
+  { name: 'batch 1, 1 channel, 3x3 valid', x: [1, 5, 5, 1], filter: [3, 3, 1, 2], strides: 1, pad: 'valid' },
+  { name: 'odd 7x9, 3x3 valid', x: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'valid' },
+  { name: 'odd 7x9, 3x3 same', x: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'same' },
+  { name: '2x2 filter, same (asymmetric pad)', x: [1, 7, 9, 2], filter: [2, 2, 2, 3], strides: 1, pad: 'same' },
+  { name: '1x1 filter', x: [2, 7, 9, 3], filter: [1, 1, 3, 5], strides: 1, pad: 'valid' },
+  { name: 'explicit pads', x: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: 1, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+  { name: 'numeric pad 1', x: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: 1, pad: 1 },
+  { name: 'explicit pad wider than the filter', x: [1, 5, 5, 2], filter: [2, 2, 2, 3], strides: 1, pad: [[0, 0], [2, 0], [0, 0], [0, 0]] },
+  { name: 'batch 32, several channels', x: [32, 9, 8, 4], filter: [3, 3, 4, 6], strides: 1, pad: 'valid' },
+  { name: 'stride 2 valid (last row unread)', x: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'valid' },
+  { name: 'stride 2 same', x: [2, 8, 8, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'same' },
+  { name: 'strides [1, 2], 2x2 filter, same', x: [3, 6, 7, 2], filter: [2, 2, 2, 5], strides: [1, 2], pad: 'same' },
+  { name: 'sparse dy (half the rows zero), 3x3 same', x: [4, 7, 9, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'same', zeroRows: 0.5 },
+  { name: 'sparse dy, stride 2 same', x: [4, 8, 8, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'same', zeroRows: 0.5 },
+  { name: 'all-zero dy', x: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'valid', zeroRows: 1 },
+  { name: 'tutorial conv2 [32, 13, 13, 32] -> 64, sparse dy', x: [32, 13, 13, 32], filter: [3, 3, 32, 64], strides: 1, pad: 'valid', zeroRows: 0.25 },
 ];
 
 function outShape(c: ConvCase): Shape4 {
   return tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad).outShape;
 }
 
+function dyValues(c: ConvCase, seed: number): Float32Array {
+  const shape = outShape(c);
+  return c.zeroRows === undefined
+    ? randomValues(size(shape), seed)
+    : sparseValues(size(shape), seed, shape[3], c.zeroRows, 0.5);
+}
+
 /** tf.grad of sum(conv2d(x, W) * dy) w.r.t. x, i.e. Conv2DBackpropInput(dy, W). */
-function inputGrad(c: ConvCase, seed: number): () => tf.Tensor {
+function inputGrad(c: ConvCase, seed: number, dy = dyValues(c, seed + 2), w = randomValues(size(c.filter), seed + 1)): () => tf.Tensor {
   const xValues = randomValues(size(c.x), seed);
-  const wValues = randomValues(size(c.filter), seed + 1);
-  const dyShape = outShape(c);
-  const dyValues = randomValues(size(dyShape), seed + 2);
   return () => {
-    const w = tf.tensor4d(wValues, c.filter);
-    const dy = tf.tensor4d(dyValues, dyShape);
-    const grad = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, w, c.strides, c.pad), dy)));
+    const grad = tf.grad((x: tf.Tensor) =>
+      tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, tf.tensor4d(w, c.filter), c.strides, c.pad), tf.tensor4d(dy, outShape(c)))),
+    );
     return grad(tf.tensor4d(xValues, c.x));
   };
 }
@@ -66,25 +75,54 @@ describe('wasm Conv2DBackpropInput', () => {
     test(`tf.grad of conv2d w.r.t. the input matches cpu: ${c.name}`, async () => {
       const { cpu, wasm } = await onBothBackends(inputGrad(c, 300 + 10 * i));
       assert.equal(wasm.length, size(c.x));
+      if (c.zeroRows !== 1) assert.ok(cpu.some((v) => v !== 0), 'the reference is not all zero');
       assertClose(wasm, cpu, 1e-4, c.name);
-    });
-
-    test(`takes the ${c.fast ? 'XNNPACK' : 'stock'} path: ${c.name}`, async () => {
-      await use('wasm');
-      tf.tidy(() => {
-        const dy = tf.zeros(outShape(c));
-        const w = tf.zeros(c.filter);
-        const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' as const, inputShape: c.x };
-        const info = conv2dBackpropInputWasm(dy, w, attrs, wasmBackend());
-        assert.equal(info !== undefined, c.fast);
-        if (info !== undefined) tf.engine().makeTensorFromTensorInfo(info);
-      });
     });
   }
 
+  // Zero dy rows are skipped only when that cannot change the result: a
+  // non-finite value anywhere must spread exactly as in the dense sum
+  // (0 * Inf = NaN).
+  const NON_FINITE: { name: string; dy?: (dy: Float32Array) => void; w?: (w: Float32Array) => void }[] = [
+    { name: 'Inf in the filter, zero dy rows', w: (w) => void (w[5] = Infinity) },
+    { name: 'NaN in the filter', w: (w) => void (w[0] = NaN) },
+    { name: '-Inf in dy next to zero rows', dy: (dy) => void (dy[dy.findIndex((v) => v !== 0)] = -Infinity) },
+  ];
+  for (const [i, f] of NON_FINITE.entries()) {
+    test(`non-finite values spread as on cpu: ${f.name}`, async () => {
+      const c = CASES[12] as ConvCase;
+      const dy = dyValues(c, 700 + i);
+      const w = randomValues(size(c.filter), 710 + i);
+      f.dy?.(dy);
+      f.w?.(w);
+      const { cpu, wasm } = await onBothBackends(inputGrad(c, 720 + i, dy, w));
+      assert.ok(cpu.some((v) => Number.isNaN(v) || !Number.isFinite(v)), 'the reference has non-finite values');
+      assertClose(wasm, cpu, 1e-4, f.name);
+    });
+  }
+
+  test('NCHW goes to the stock kernel', async () => {
+    await use('wasm');
+    tf.tidy(() => {
+      const attrs = { strides: 1, pad: 'valid' as const, dataFormat: 'NCHW' as const, inputShape: [1, 2, 5, 5] as Shape4 };
+      assert.equal(conv2dBackpropInputWasm(tf.zeros([1, 3, 3, 3]), tf.zeros([3, 3, 2, 3]), attrs, wasmBackend()), undefined);
+    });
+  });
+
+  test('rejects a dy whose shape does not fit the convolution', async () => {
+    await use('wasm');
+    tf.tidy(() => {
+      const attrs = { strides: 1, pad: 'valid' as const, dataFormat: 'NHWC' as const, inputShape: [1, 5, 5, 2] as Shape4 };
+      assert.throws(
+        () => conv2dBackpropInputWasm(tf.zeros([1, 4, 3, 3]), tf.zeros([3, 3, 2, 3]), attrs, wasmBackend()),
+        /dy has shape \[1, 4, 3, 3\], expected \[1, 3, 3, 3\]/,
+      );
+    });
+  });
+
   test('leaves no tensors behind (engine or wasm heap)', async () => {
     await use('wasm');
-    for (const c of [CASES[2], CASES[8]] as ConvCase[]) {
+    for (const c of [CASES[2], CASES[10], CASES[12], CASES[14]] as ConvCase[]) {
       const compute = inputGrad(c, 1);
       tf.dispose(tf.tidy(compute)); // warm up
       await assertNoLeak(() => {

@@ -61,6 +61,15 @@ const CASES: PoolCase[] = [
     pad: 'valid',
     values: () => Float32Array.from([-Infinity, -Infinity, NaN, 1, -Infinity, -Infinity, NaN, NaN]),
   },
+  {
+    name: 'non-finite, 4 channels (SIMD path): -Infinity, NaN, all -Infinity windows',
+    x: [2, 4, 6, 4],
+    filter: 2,
+    strides: 2,
+    pad: 'valid',
+    values: (n) => tieValues(n, 17, 3, -1).map((v, i) => (i % 5 === 0 ? -Infinity : i % 11 === 0 ? NaN : i < 16 ? -Infinity : v)),
+  },
+  { name: 'odd 7x9 valid, 8 channels (SIMD path)', x: [2, 7, 9, 8], filter: 2, strides: 2, pad: 'valid', values: (n) => tieValues(n, 18, 3, -1) },
   { name: 'tutorial pool1 [32, 26, 26, 32]', x: [32, 26, 26, 32], filter: 2, strides: 2, pad: 'valid', values: (n) => relu(randomValues(n, 14)) },
   { name: 'tutorial pool2 [32, 11, 11, 64] (odd)', x: [32, 11, 11, 64], filter: 2, strides: 2, pad: 'valid', values: (n) => relu(randomValues(n, 15)) },
 ];

@@ -80,17 +80,39 @@ export async function onBothBackends(compute: () => tf.Tensor): Promise<{ cpu: F
   return { cpu, wasm };
 }
 
-/** |actual - expected| <= rtol * max|expected| (+ a floor for all-zero references), element-wise. */
+/**
+ * |actual - expected| <= rtol * max|expected| (+ a floor for all-zero
+ * references), element-wise; non-finite expected values (NaN, +-Inf) must be
+ * matched exactly.
+ */
 export function assertClose(actual: Float32Array, expected: Float32Array, rtol: number, label: string): void {
   assert.equal(actual.length, expected.length, `${label}: length`);
-  const scale = expected.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-6);
+  const scale = expected.reduce((m, v) => (Number.isFinite(v) ? Math.max(m, Math.abs(v)) : m), 1e-6);
   for (let i = 0; i < actual.length; i++) {
     const a = actual[i] as number;
     const e = expected[i] as number;
-    if (!(Math.abs(a - e) <= rtol * scale)) {
+    const ok = Number.isFinite(e) ? Math.abs(a - e) <= rtol * scale : Object.is(a, e);
+    if (!ok) {
       assert.fail(`${label}: element ${i} is ${a}, expected ${e} (rtol ${rtol} of max |expected| ${scale})`);
     }
   }
+}
+
+/**
+ * Values shaped like a training gradient: rows of `rowLength` values, a
+ * fraction `zeroRows` of the rows entirely zero, and a fraction `zeros` of
+ * the remaining values zero (the rest uniform in [-1, 1)). Deterministic.
+ */
+export function sparseValues(size: number, seed: number, rowLength: number, zeroRows: number, zeros: number): Float32Array {
+  const values = randomValues(size, seed);
+  const draws = randomValues(size + Math.ceil(size / rowLength), seed + 7919, 0, 1);
+  for (let r = 0; r * rowLength < size; r++) {
+    const zeroRow = (draws[size + r] as number) < zeroRows;
+    for (let i = r * rowLength; i < (r + 1) * rowLength && i < size; i++) {
+      if (zeroRow || (draws[i] as number) < zeros) values[i] = 0;
+    }
+  }
+  return values;
 }
 
 /** Bit-for-bit equality (so -0 vs +0 and NaN payloads count). */
