@@ -68,207 +68,212 @@ export async function explainBatch(
   const outDir = path.resolve(cwd, options.outDir ?? 'gradcam-out');
   await fs.mkdir(path.join(outDir, 'images'), { recursive: true });
   const explainer = await openExplainer(options, style);
-  const { session, gradcam, className } = explainer;
-  const inputShape = session.metadata.input;
-  const manifest = await fs.open(path.join(outDir, MANIFEST_FILE), 'w');
-
-  const records: ManifestRecord[] = [];
-  const sheetItems: SheetItem[] = [];
-  const counts = { explained: 0, labelled: 0, correct: 0, failed: 0 };
-  const seconds = { load: 0, explain: 0, write: 0 };
-  // MNIST records are read once, up front (one sequential read of at most
-  // 7.8 MB); image files are decoded chunk by chunk, ahead of the compute.
-  const mnistPositions = items.flatMap((item, i) => (item.ref.kind === 'mnist' ? [i] : []));
-  const mnistLoaded = await loadInputs(
-    mnistPositions.map((i) => items[i]!.ref),
-    { dataDir: options.dataDir },
-  );
-  const preloaded = new Map(mnistPositions.map((position, k) => [position, mnistLoaded[k]!]));
-  const load = async (start: number, end: number): Promise<LoadedInput[]> => {
-    const positions = Array.from({ length: Math.min(end, items.length) - start }, (_, k) => start + k);
-    const files = positions.filter((p) => !preloaded.has(p));
-    const decoded = await loadInputs(
-      files.map((p) => items[p]!.ref),
-      { dataDir: options.dataDir, cwd },
-    );
-    const byPosition = new Map(files.map((p, k) => [p, decoded[k]!]));
-    return positions.map((p) => preloaded.get(p) ?? byPosition.get(p)!);
-  };
-  /** The previous chunk: its pictures are encoded on libuv's threads while this thread computes the next chunk. */
-  let pending: { records: ManifestRecord[]; writes: Promise<void>[] } | undefined;
-  const flush = async () => {
-    if (pending === undefined) return;
-    const t0 = performance.now();
-    // The chunk's lines go to the manifest once its pictures are on disk.
-    await Promise.all(pending.writes);
-    await manifest.appendFile(pending.records.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    records.push(...pending.records);
-    pending = undefined;
-    seconds.write += (performance.now() - t0) / 1000;
-  };
-
   try {
-    let next = items.length > 0 ? load(0, BATCH_CHUNK) : undefined;
-    for (let start = 0; start < items.length; start += BATCH_CHUNK) {
-      const chunk = items.slice(start, start + BATCH_CHUNK);
-      // Only the wait counts: decoding ran while the previous chunk computed.
-      const waitStart = performance.now();
-      const inputs = await next!;
-      seconds.load += (performance.now() - waitStart) / 1000;
-      next = start + BATCH_CHUNK < items.length ? load(start + BATCH_CHUNK, start + 2 * BATCH_CHUNK) : undefined;
+    const { session, gradcam, className } = explainer;
+    const inputShape = session.metadata.input;
+    const manifest = await fs.open(path.join(outDir, MANIFEST_FILE), 'w');
 
-      const digits = inputs.filter((input): input is Digit => !isFailure(input));
+    const records: ManifestRecord[] = [];
+    const sheetItems: SheetItem[] = [];
+    const counts = { explained: 0, labelled: 0, correct: 0, failed: 0 };
+    const seconds = { load: 0, explain: 0, write: 0 };
+    // MNIST records are read once, up front (one sequential read of at most
+    // 7.8 MB); image files are decoded chunk by chunk, ahead of the compute.
+    const mnistPositions = items.flatMap((item, i) => (item.ref.kind === 'mnist' ? [i] : []));
+    const mnistLoaded = await loadInputs(
+      mnistPositions.map((i) => items[i]!.ref),
+      { dataDir: options.dataDir },
+    );
+    const preloaded = new Map(mnistPositions.map((position, k) => [position, mnistLoaded[k]!]));
+    const load = async (start: number, end: number): Promise<LoadedInput[]> => {
+      const positions = Array.from({ length: Math.min(end, items.length) - start }, (_, k) => start + k);
+      const files = positions.filter((p) => !preloaded.has(p));
+      const decoded = await loadInputs(
+        files.map((p) => items[p]!.ref),
+        { dataDir: options.dataDir, cwd },
+      );
+      const byPosition = new Map(files.map((p, k) => [p, decoded[k]!]));
+      return positions.map((p) => preloaded.get(p) ?? byPosition.get(p)!);
+    };
+    /** The previous chunk: its pictures are encoded on libuv's threads while this thread computes the next chunk. */
+    let pending: { records: ManifestRecord[]; writes: Promise<void>[] } | undefined;
+    const flush = async () => {
+      if (pending === undefined) return;
       const t0 = performance.now();
-      let maps: GradcamBatch | undefined;
-      if (digits.length > 0) {
-        const x = explainer.stack(digits);
-        try {
-          maps = gradcam.explain(x, options.classIndex === undefined ? undefined : digits.map(() => options.classIndex!));
-        } finally {
-          x.dispose();
-        }
-      }
-      seconds.explain += (performance.now() - t0) / 1000;
-      await flush();
+      // The chunk's lines go to the manifest once its pictures are on disk.
+      await Promise.all(pending.writes);
+      await manifest.appendFile(pending.records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      records.push(...pending.records);
+      pending = undefined;
+      seconds.write += (performance.now() - t0) / 1000;
+    };
 
-      const t1 = performance.now();
-      const chunkRecords: ManifestRecord[] = [];
-      const chunkWrites: Promise<void>[] = [];
-      let d = 0;
-      for (const [i, input] of inputs.entries()) {
-        const { index } = chunk[i]!;
-        if (isFailure(input)) {
-          counts.failed++;
-          chunkRecords.push({ index, source: input.source, error: input.error });
-          continue;
+    try {
+      let next = items.length > 0 ? load(0, BATCH_CHUNK) : undefined;
+      for (let start = 0; start < items.length; start += BATCH_CHUNK) {
+        const chunk = items.slice(start, start + BATCH_CHUNK);
+        // Only the wait counts: decoding ran while the previous chunk computed.
+        const waitStart = performance.now();
+        const inputs = await next!;
+        seconds.load += (performance.now() - waitStart) / 1000;
+        next = start + BATCH_CHUNK < items.length ? load(start + BATCH_CHUNK, start + 2 * BATCH_CHUNK) : undefined;
+
+        const digits = inputs.filter((input): input is Digit => !isFailure(input));
+        const t0 = performance.now();
+        let maps: GradcamBatch | undefined;
+        if (digits.length > 0) {
+          const x = explainer.stack(digits);
+          try {
+            maps = gradcam.explain(x, options.classIndex === undefined ? undefined : digits.map(() => options.classIndex!));
+          } finally {
+            x.dispose();
+          }
         }
-        const k = d++;
-        const { classCount, mapHeight, mapWidth } = maps!;
-        const mapSize = mapHeight * mapWidth;
-        const probabilities = maps!.probabilities.subarray(k * classCount, (k + 1) * classCount);
-        const heatmap = maps!.heatmaps.slice(k * mapSize, (k + 1) * mapSize);
-        const predicted = argMax(probabilities);
-        const upsampled = resizeBilinear(heatmap, mapHeight, mapWidth, inputShape.height, inputShape.width);
-        const entry: ManifestEntry = {
-          index,
-          source: input.source,
-          output: path.posix.join('images', `${outputStem(input.ref)}.png`),
-          predicted,
-          probability: probabilities[predicted]!,
-          top: topClasses(probabilities, TOP_K),
-          ...(input.label === undefined ? {} : { label: input.label, correct: input.label === predicted }),
-          explainedClass: maps!.classes[k]!,
-          layer: gradcam.layerName,
-          method: 'gradcam',
-          score: style.score,
-          heatmap: heatmapStats(upsampled, input.pixels, inputShape.width),
-        };
-        counts.explained++;
-        if (entry.label !== undefined) {
-          counts.labelled++;
-          if (entry.correct) counts.correct++;
+        seconds.explain += (performance.now() - t0) / 1000;
+        await flush();
+
+        const t1 = performance.now();
+        const chunkRecords: ManifestRecord[] = [];
+        const chunkWrites: Promise<void>[] = [];
+        let d = 0;
+        for (const [i, input] of inputs.entries()) {
+          const { index } = chunk[i]!;
+          if (isFailure(input)) {
+            counts.failed++;
+            chunkRecords.push({ index, source: input.source, error: input.error });
+            continue;
+          }
+          const k = d++;
+          const { classCount, mapHeight, mapWidth } = maps!;
+          const mapSize = mapHeight * mapWidth;
+          const probabilities = maps!.probabilities.subarray(k * classCount, (k + 1) * classCount);
+          const heatmap = maps!.heatmaps.slice(k * mapSize, (k + 1) * mapSize);
+          const predicted = argMax(probabilities);
+          const upsampled = resizeBilinear(heatmap, mapHeight, mapWidth, inputShape.height, inputShape.width);
+          const entry: ManifestEntry = {
+            index,
+            source: input.source,
+            output: path.posix.join('images', `${outputStem(input.ref)}.png`),
+            predicted,
+            probability: probabilities[predicted]!,
+            top: topClasses(probabilities, TOP_K),
+            ...(input.label === undefined ? {} : { label: input.label, correct: input.label === predicted }),
+            explainedClass: maps!.classes[k]!,
+            layer: gradcam.layerName,
+            method: 'gradcam',
+            score: style.score,
+            heatmap: heatmapStats(upsampled, input.pixels, inputShape.width),
+          };
+          counts.explained++;
+          if (entry.label !== undefined) {
+            counts.labelled++;
+            if (entry.correct) counts.correct++;
+          }
+          if (!selected(entry, only)) continue;
+          const overlay = {
+            image: input.pixels,
+            imageHeight: inputShape.height,
+            imageWidth: inputShape.width,
+            heatmap,
+            heatmapHeight: mapHeight,
+            heatmapWidth: mapWidth,
+            scale: style.scale,
+            alpha: style.alpha,
+            colormap: style.colormap,
+          };
+          const target = path.join(outDir, entry.output);
+          const picture = options.figures
+            ? renderPanel({
+                ...overlay,
+                titles: {
+                  original: input.label === undefined ? 'Original' : `Original (label ${className(input.label)})`,
+                  gradcam: `Grad-CAM: ${className(predicted)} (${percent(entry.probability)})`,
+                },
+                subtitle: `layer ${gradcam.layerName} · score: ${style.score}`,
+              })
+            : encodePng(overlayTile(overlay));
+          chunkRecords.push(entry);
+          chunkWrites.push(
+            picture
+              .then((png) => writeFileAtomic(target, png, { durable: false }))
+              .catch((error: unknown) => {
+                // The input stays in the manifest, as a failure: its picture is missing.
+                counts.failed++;
+                chunkRecords[chunkRecords.indexOf(entry)] = {
+                  index,
+                  source: entry.source,
+                  error: `cannot write ${entry.output}: ${firstLine(error)}`,
+                };
+              }),
+          );
+          sheetItems.push({
+            image: input.pixels,
+            heatmap,
+            heatmapHeight: mapHeight,
+            heatmapWidth: mapWidth,
+            predicted,
+            probability: entry.probability,
+            ...(input.label === undefined ? {} : { label: input.label }),
+          });
         }
-        if (!selected(entry, only)) continue;
-        const overlay = {
-          image: input.pixels,
-          imageHeight: inputShape.height,
-          imageWidth: inputShape.width,
-          heatmap,
-          heatmapHeight: mapHeight,
-          heatmapWidth: mapWidth,
-          scale: style.scale,
-          alpha: style.alpha,
-          colormap: style.colormap,
-        };
-        const target = path.join(outDir, entry.output);
-        const picture = options.figures
-          ? renderPanel({
-              ...overlay,
-              titles: {
-                original: input.label === undefined ? 'Original' : `Original (label ${className(input.label)})`,
-                gradcam: `Grad-CAM: ${className(predicted)} (${percent(entry.probability)})`,
-              },
-              subtitle: `layer ${gradcam.layerName} · score: ${style.score}`,
-            })
-          : encodePng(overlayTile(overlay));
-        chunkRecords.push(entry);
-        chunkWrites.push(
-          picture
-            .then((png) => writeFileAtomic(target, png, { durable: false }))
-            .catch((error: unknown) => {
-              // The input stays in the manifest, as a failure: its picture is missing.
-              counts.failed++;
-              chunkRecords[chunkRecords.indexOf(entry)] = {
-                index,
-                source: entry.source,
-                error: `cannot write ${entry.output}: ${firstLine(error)}`,
-              };
-            }),
-        );
-        sheetItems.push({
-          image: input.pixels,
-          heatmap,
-          heatmapHeight: mapHeight,
-          heatmapWidth: mapWidth,
-          predicted,
-          probability: entry.probability,
-          ...(input.label === undefined ? {} : { label: input.label }),
+        pending = { records: chunkRecords, writes: chunkWrites };
+        seconds.write += (performance.now() - t1) / 1000;
+
+        const done = Math.min(start + BATCH_CHUNK, items.length);
+        const elapsedSeconds = (performance.now() - started) / 1000;
+        const imagesPerSecond = done / elapsedSeconds;
+        options.onProgress?.({
+          done,
+          total: items.length,
+          failed: counts.failed,
+          elapsedSeconds,
+          imagesPerSecond,
+          etaSeconds: (items.length - done) / imagesPerSecond,
         });
       }
-      pending = { records: chunkRecords, writes: chunkWrites };
-      seconds.write += (performance.now() - t1) / 1000;
-
-      const done = Math.min(start + BATCH_CHUNK, items.length);
-      const elapsedSeconds = (performance.now() - started) / 1000;
-      const imagesPerSecond = done / elapsedSeconds;
-      options.onProgress?.({
-        done,
-        total: items.length,
-        failed: counts.failed,
-        elapsedSeconds,
-        imagesPerSecond,
-        etaSeconds: (items.length - done) / imagesPerSecond,
-      });
+      await flush();
+    } finally {
+      await Promise.allSettled(pending?.writes ?? []);
+      await manifest.sync();
+      await manifest.close();
     }
-    await flush();
+
+    const t2 = performance.now();
+    const contactSheets = options.contactSheet === false ? [] : await writeContactSheets(outDir, sheetItems, style, counts, session.metadata.classNames);
+    seconds.write += (performance.now() - t2) / 1000;
+    const total = (performance.now() - started) / 1000;
+    const summary: BatchSummary = {
+      manifestVersion: MANIFEST_VERSION,
+      inputs: items.length,
+      explained: counts.explained,
+      failed: counts.failed,
+      written: records.length - counts.failed,
+      only,
+      labelled: counts.labelled,
+      correct: counts.correct,
+      accuracy: counts.labelled > 0 ? counts.correct / counts.labelled : null,
+      shard,
+      backend: session.backend.name,
+      model: session.modelJsonPath,
+      layer: gradcam.layerName,
+      score: style.score,
+      seconds: { ...seconds, total },
+      imagesPerSecond: items.length / total,
+      outDir,
+      classNames: session.metadata.classNames,
+      files: { manifest: MANIFEST_FILE, summary: SUMMARY_FILE, contactSheets, report: null },
+    };
+    if (options.report !== false) {
+      const { renderHtmlReport } = await import('../html-report.js');
+      await writeFileAtomic(path.join(outDir, REPORT_FILE), renderHtmlReport(records, summary, { classNames: summary.classNames }));
+      summary.files.report = REPORT_FILE;
+    }
+    await writeFileAtomic(path.join(outDir, SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
+    return { mode: 'batch', summary, records };
   } finally {
-    await Promise.allSettled(pending?.writes ?? []);
-    await manifest.sync();
-    await manifest.close();
+    explainer.session.model.dispose();
   }
 
-  const t2 = performance.now();
-  const contactSheets = options.contactSheet === false ? [] : await writeContactSheets(outDir, sheetItems, style, counts, session.metadata.classNames);
-  seconds.write += (performance.now() - t2) / 1000;
-  const total = (performance.now() - started) / 1000;
-  const summary: BatchSummary = {
-    manifestVersion: MANIFEST_VERSION,
-    inputs: items.length,
-    explained: counts.explained,
-    failed: counts.failed,
-    written: records.length - counts.failed,
-    only,
-    labelled: counts.labelled,
-    correct: counts.correct,
-    accuracy: counts.labelled > 0 ? counts.correct / counts.labelled : null,
-    shard,
-    backend: session.backend.name,
-    model: session.modelJsonPath,
-    layer: gradcam.layerName,
-    score: style.score,
-    seconds: { ...seconds, total },
-    imagesPerSecond: items.length / total,
-    outDir,
-    classNames: session.metadata.classNames,
-    files: { manifest: MANIFEST_FILE, summary: SUMMARY_FILE, contactSheets, report: null },
-  };
-  if (options.report !== false) {
-    const { renderHtmlReport } = await import('../html-report.js');
-    await writeFileAtomic(path.join(outDir, REPORT_FILE), renderHtmlReport(records, summary, { classNames: summary.classNames }));
-    summary.files.report = REPORT_FILE;
-  }
-  await writeFileAtomic(path.join(outDir, SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
-  return { mode: 'batch', summary, records };
 }
 
 /** Whether an entry gets a picture and a manifest line under --only. Unlabelled inputs are neither correct nor misclassified. */

@@ -129,90 +129,95 @@ async function explainOne(ref: InputRef, options: ExplainOptions): Promise<Singl
   if (options.figures) throw usageError('--figures is for batch mode; a single input gets the figure by default');
   const style = resolveStyle(options, false);
   const explainer = await openExplainer(options, style);
-  const { session, gradcam, className } = explainer;
-  const base = { mode: 'single', backend: session.backend.name, model: session.modelJsonPath, layer: gradcam.layerName, score: style.score } as const;
-  const [input] = await loadInputs([ref], { dataDir: options.dataDir, cwd: options.cwd });
-  if (input === undefined || isFailure(input)) {
-    return { ...base, explanation: { source: input?.source ?? '?', error: input?.error ?? 'not read' }, seconds: (performance.now() - started) / 1000 };
-  }
-  const x = explainer.stack([input]);
-  let maps;
   try {
-    maps = gradcam.explain(x, options.classIndex === undefined ? undefined : [options.classIndex]);
-  } finally {
-    x.dispose();
-  }
-  const inputShape = session.metadata.input;
-  const probabilities = maps.probabilities;
-  const predicted = argMax(probabilities);
-  const explainedClass = maps.classes[0]!;
-  const cwd = options.cwd ?? '.';
-  const output = path.resolve(cwd, options.output ?? `${stem(ref)}-gradcam.png`);
-  const overlay = {
-    image: input.pixels,
-    imageHeight: inputShape.height,
-    imageWidth: inputShape.width,
-    heatmap: maps.heatmaps,
-    heatmapHeight: maps.mapHeight,
-    heatmapWidth: maps.mapWidth,
-    scale: style.scale,
-    alpha: style.alpha,
-    colormap: style.colormap,
-  };
-  const explainedText = `${className(explainedClass)} (${percent(probabilities[explainedClass]!)})`;
-  await explainer.textReady;
-  const png = options.overlayOnly
-    ? await renderOverlay(overlay)
-    : await renderPanel({
-        ...overlay,
-        titles: {
-          original: input.label === undefined ? 'Original' : `Original (label ${className(input.label)})`,
-          gradcam:
-            explainedClass === predicted
-              ? `Grad-CAM: ${explainedText}`
-              : `Grad-CAM for ${explainedText}, predicted ${className(predicted)}`,
-        },
-        subtitle: `layer ${gradcam.layerName} · score: ${style.score} · ${style.colormap}, alpha ${style.alpha}`,
-      });
-  await writeFileAtomic(output, png);
-  const explanation: Explanation = {
-    source: input.source,
-    predicted,
-    probability: probabilities[predicted]!,
-    explainedClass,
-    explainedProbability: probabilities[explainedClass]!,
-    ...(input.label === undefined ? {} : { label: input.label, correct: input.label === predicted }),
-    output,
-  };
-  if (options.heatmap !== undefined) {
-    const heatmapFile = path.resolve(cwd, options.heatmap);
-    const record: HeatmapFile = {
-      source: input.source,
-      model: session.modelJsonPath,
-      layer: gradcam.layerName,
-      score: style.score,
-      scoreDescription: SCORE_KINDS[style.score],
-      class: explainedClass,
-      className: className(explainedClass),
-      probability: probabilities[explainedClass]!,
-      predicted,
-      ...(input.label === undefined ? {} : { label: input.label }),
-      map: {
-        height: maps.mapHeight,
-        width: maps.mapWidth,
-        unnormalised: rows(maps.unnormalised, maps.mapWidth),
-        normalised: rows(maps.heatmaps, maps.mapWidth),
-      },
-      upsampled: {
-        height: inputShape.height,
-        width: inputShape.width,
-        values: rows(resizeBilinear(maps.heatmaps, maps.mapHeight, maps.mapWidth, inputShape.height, inputShape.width), inputShape.width),
-      },
+    const { session, gradcam, className } = explainer;
+    const base = { mode: 'single', backend: session.backend.name, model: session.modelJsonPath, layer: gradcam.layerName, score: style.score } as const;
+    const [input] = await loadInputs([ref], { dataDir: options.dataDir, cwd: options.cwd });
+    if (input === undefined || isFailure(input)) {
+      return { ...base, explanation: { source: input?.source ?? '?', error: input?.error ?? 'not read' }, seconds: (performance.now() - started) / 1000 };
+    }
+    const x = explainer.stack([input]);
+    let maps;
+    try {
+      maps = gradcam.explain(x, options.classIndex === undefined ? undefined : [options.classIndex]);
+    } finally {
+      x.dispose();
+    }
+    const inputShape = session.metadata.input;
+    const probabilities = maps.probabilities;
+    const predicted = argMax(probabilities);
+    const explainedClass = maps.classes[0]!;
+    const cwd = options.cwd ?? '.';
+    const output = path.resolve(cwd, options.output ?? `${stem(ref)}-gradcam.png`);
+    const overlay = {
+      image: input.pixels,
+      imageHeight: inputShape.height,
+      imageWidth: inputShape.width,
+      heatmap: maps.heatmaps,
+      heatmapHeight: maps.mapHeight,
+      heatmapWidth: maps.mapWidth,
+      scale: style.scale,
+      alpha: style.alpha,
+      colormap: style.colormap,
     };
-    await writeFileAtomic(heatmapFile, formatHeatmapJson(record));
-    explanation.heatmapFile = heatmapFile;
+    const explainedText = `${className(explainedClass)} (${percent(probabilities[explainedClass]!)})`;
+    await explainer.textReady;
+    const png = options.overlayOnly
+      ? await renderOverlay(overlay)
+      : await renderPanel({
+          ...overlay,
+          titles: {
+            original: input.label === undefined ? 'Original' : `Original (label ${className(input.label)})`,
+            gradcam:
+              explainedClass === predicted
+                ? `Grad-CAM: ${explainedText}`
+                : `Grad-CAM for ${explainedText}, predicted ${className(predicted)}`,
+          },
+          subtitle: `layer ${gradcam.layerName} · score: ${style.score} · ${style.colormap}, alpha ${style.alpha}`,
+        });
+    await writeFileAtomic(output, png);
+    const explanation: Explanation = {
+      source: input.source,
+      predicted,
+      probability: probabilities[predicted]!,
+      explainedClass,
+      explainedProbability: probabilities[explainedClass]!,
+      ...(input.label === undefined ? {} : { label: input.label, correct: input.label === predicted }),
+      output,
+    };
+    if (options.heatmap !== undefined) {
+      const heatmapFile = path.resolve(cwd, options.heatmap);
+      const record: HeatmapFile = {
+        source: input.source,
+        model: session.modelJsonPath,
+        layer: gradcam.layerName,
+        score: style.score,
+        scoreDescription: SCORE_KINDS[style.score],
+        class: explainedClass,
+        className: className(explainedClass),
+        probability: probabilities[explainedClass]!,
+        predicted,
+        ...(input.label === undefined ? {} : { label: input.label }),
+        map: {
+          height: maps.mapHeight,
+          width: maps.mapWidth,
+          unnormalised: rows(maps.unnormalised, maps.mapWidth),
+          normalised: rows(maps.heatmaps, maps.mapWidth),
+        },
+        upsampled: {
+          height: inputShape.height,
+          width: inputShape.width,
+          values: rows(resizeBilinear(maps.heatmaps, maps.mapHeight, maps.mapWidth, inputShape.height, inputShape.width), inputShape.width),
+        },
+      };
+      await writeFileAtomic(heatmapFile, formatHeatmapJson(record));
+      explanation.heatmapFile = heatmapFile;
+    }
+    return { ...base, explanation, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    explainer.session.model.dispose();
   }
-  return { ...base, explanation, seconds: (performance.now() - started) / 1000 };
+
 }
 
 /** The default output stem of a single input: `mnist-test-00007`, or the file's name without extension. */

@@ -47,39 +47,44 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
     cwd: options.cwd,
   });
   const session = await openModelSession(options);
-  const inputs = await loadInputs(refs, { dataDir: options.dataDir, cwd: options.cwd });
-  const digits = inputs.filter((input): input is Digit => !isFailure(input));
-  const { values, classCount } = predictProbabilities(session.model, digits.map((d) => d.pixels), session.metadata.input);
-  const className = (c: number) => session.metadata.classNames[c] ?? String(c);
+  try {
+    const inputs = await loadInputs(refs, { dataDir: options.dataDir, cwd: options.cwd });
+    const digits = inputs.filter((input): input is Digit => !isFailure(input));
+    const { values, classCount } = predictProbabilities(session.model, digits.map((d) => d.pixels), session.metadata.input);
+    const className = (c: number) => session.metadata.classNames[c] ?? String(c);
 
-  const predictions = new Map<Digit, Prediction>();
-  digits.forEach((digit, i) => {
-    const row = values.subarray(i * classCount, (i + 1) * classCount);
-    const best = topClasses(row, 1)[0]!;
-    predictions.set(digit, {
-      source: digit.source,
-      predicted: best.classIndex,
-      className: className(best.classIndex),
-      probability: best.probability,
-      top: topClasses(row, options.topK ?? 3).map((c) => ({ ...c, className: className(c.classIndex) })),
-      ...(digit.label === undefined ? {} : { label: digit.label, correct: digit.label === best.classIndex }),
+    const predictions = new Map<Digit, Prediction>();
+    digits.forEach((digit, i) => {
+      const row = values.subarray(i * classCount, (i + 1) * classCount);
+      const best = topClasses(row, 1)[0]!;
+      predictions.set(digit, {
+        source: digit.source,
+        predicted: best.classIndex,
+        className: className(best.classIndex),
+        probability: best.probability,
+        top: topClasses(row, options.topK ?? 3).map((c) => ({ ...c, className: className(c.classIndex) })),
+        ...(digit.label === undefined ? {} : { label: digit.label, correct: digit.label === best.classIndex }),
+      });
     });
-  });
-  const labelled = [...predictions.values()].filter((p) => p.label !== undefined);
-  const correct = labelled.filter((p) => p.correct).length;
-  return {
-    backend: session.backend.name,
-    model: session.modelJsonPath,
-    predictions: inputs.map((input) =>
-      isFailure(input) ? { source: input.source, error: input.error } : predictions.get(input)!,
-    ),
-    summary: {
-      inputs: inputs.length,
-      failed: inputs.length - digits.length,
-      labelled: labelled.length,
-      correct,
-      accuracy: labelled.length > 0 ? correct / labelled.length : null,
-      seconds: (performance.now() - started) / 1000,
-    },
-  };
+    const labelled = [...predictions.values()].filter((p) => p.label !== undefined);
+    const correct = labelled.filter((p) => p.correct).length;
+    return {
+      backend: session.backend.name,
+      model: session.modelJsonPath,
+      predictions: inputs.map((input) =>
+        isFailure(input) ? { source: input.source, error: input.error } : predictions.get(input)!,
+      ),
+      summary: {
+        inputs: inputs.length,
+        failed: inputs.length - digits.length,
+        labelled: labelled.length,
+        correct,
+        accuracy: labelled.length > 0 ? correct / labelled.length : null,
+        seconds: (performance.now() - started) / 1000,
+      },
+    };
+  } finally {
+    session.model.dispose();
+  }
+
 }
