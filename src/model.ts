@@ -30,6 +30,8 @@ export interface TrainingSummary {
   /** Training throughput, images per second. */
   imagesPerSecond: number;
   backend: string;
+  /** Training threads (data parallel); absent in models trained before workers existed (1). */
+  workers?: number;
   /** ISO 8601 time the training finished. */
   finishedAt: string;
   /** The command line that produced this model, for the record. */

@@ -73,7 +73,7 @@ export function formatTrain(result: TrainResult, style: Style = PLAIN, withEpoch
     ...(withEpochs ? result.epochs.map(formatEpoch) : []),
     `test accuracy ${style.bold(percent(result.test.accuracy))} on ${thousands(result.test.count)} test images (loss ${result.test.loss.toFixed(4)})`,
     `trained on ${thousands(result.trainImages)} images × ${result.epochs.length} epochs in ${result.trainSeconds.toFixed(1)} s ` +
-      `(${thousands(Math.round(result.imagesPerSecond))} img/s, backend ${result.backend}); total ${result.totalSeconds.toFixed(1)} s`,
+      `(${thousands(Math.round(result.imagesPerSecond))} img/s, backend ${result.backend}, ${result.workers === 1 ? '1 thread' : `${result.workers} worker threads`}); total ${result.totalSeconds.toFixed(1)} s`,
     `saved ${result.output}`,
   ].join('\n');
 }

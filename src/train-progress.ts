@@ -21,9 +21,10 @@ export function createTrainProgress(stream: ProgressStream, options: { tty: bool
   let barShown = false;
   const state = {
     printedEpochs: false,
-    start(info: { backend: string; trainImages: number; validationImages: number; parameters: number }): void {
+    start(info: { backend: string; workers: number; trainImages: number; validationImages: number; parameters: number }): void {
+      const threads = info.workers === 1 ? '1 thread' : `${info.workers} worker threads`;
       stream.write(
-        `training on ${info.trainImages} images, validating on ${info.validationImages} (backend ${info.backend}, ${info.parameters} parameters)\n`,
+        `training on ${info.trainImages} images, validating on ${info.validationImages} (backend ${info.backend}, ${threads}, ${info.parameters} parameters)\n`,
       );
     },
     update(progress: FitProgress): void {

