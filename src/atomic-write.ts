@@ -22,12 +22,16 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${temporaryPrefix}-${++temporaryCount}.tmp`);
   try {
-    const handle = await fs.open(temporary, 'w');
-    try {
-      await handle.writeFile(data);
-      if (options.durable !== false) await handle.sync();
-    } finally {
-      await handle.close();
+    if (options.durable === false) {
+      await fs.writeFile(temporary, data);
+    } else {
+      const handle = await fs.open(temporary, 'w');
+      try {
+        await handle.writeFile(data);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
     }
     await fs.rename(temporary, target);
   } catch (error) {

@@ -50,15 +50,4 @@ export function predictProbabilities(
   return { values, classCount };
 }
 
-/** One class and its probability. */
-export interface ClassProbability {
-  classIndex: number;
-  probability: number;
-}
-
-/** The `k` most probable classes, most probable first (ties: lower class index first). */
-export function topClasses(probabilities: ArrayLike<number>, k: number): ClassProbability[] {
-  return Array.from(probabilities, (probability, classIndex) => ({ classIndex, probability }))
-    .sort((a, b) => b.probability - a.probability || a.classIndex - b.classIndex)
-    .slice(0, Math.max(0, k));
-}
+export { topClasses, type ClassProbability } from './ranking.js';

@@ -14,7 +14,8 @@
  *   blankCanvas / pasteImage / drawText / encodePng   canvas -> PNG
  *   renderOverlay / renderPanel      the two finished pictures
  */
-import sharp = require('sharp');
+import { createRequire } from 'node:module';
+import type Sharp = require('sharp');
 import { GradcamError, usageError } from './errors.js';
 import { encodeRgbPng } from './png.js';
 import {
@@ -582,6 +583,17 @@ interface TextBitmap {
   readonly baselineY: number;
 }
 
+let sharpModule: typeof Sharp | undefined;
+
+/**
+ * sharp, loaded on first use: only text needs it here, and loading it costs
+ * ~80 ms (libvips), which overlay-only work (batch tile writers) never pays.
+ */
+function loadSharp(): typeof Sharp {
+  sharpModule ??= createRequire(import.meta.url)('sharp') as typeof Sharp;
+  return sharpModule;
+}
+
 // Rendering one label through librsvg costs a few ms; panels in a batch repeat
 // the same few titles, so keep the last TEXT_CACHE_SIZE renderings.
 const TEXT_CACHE_SIZE = 256;
@@ -602,7 +614,7 @@ function renderTextBitmap(text: string, fontSize: number, anchor: 'start' | 'mid
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
     `<text x="${anchorX}" y="${baselineY}" font-family="DejaVu Sans, Bitstream Vera Sans, sans-serif" ` +
     `font-size="${fontSize}" text-anchor="${anchor}" fill="#000">${escapeXml(text)}</text></svg>`;
-  const rendering = sharp(Buffer.from(svg))
+  const rendering = loadSharp()(Buffer.from(svg))
     .ensureAlpha()
     .extractChannel(3)
     .raw()
@@ -680,12 +692,11 @@ export async function drawText(canvas: RgbImage, labels: readonly TextLabel[]): 
 }
 
 /**
- * Encodes a raw RGB image as PNG with gradcam's own encoder (png.ts: "Up"
- * row filter, deflate on libuv's thread pool).
+ * Encodes a raw RGB image as PNG with gradcam's own encoder (png.ts), synchronously.
  * @param level zlib level 0..9; 6 by default, contact sheets use 1.
  * @returns PNG file bytes, 8-bit RGB.
  */
-export async function encodePng(image: RgbImage, level = 6): Promise<Buffer> {
+export function encodePng(image: RgbImage, level = 6): Buffer {
   return encodeRgbPng(image.data, image.width, image.height, level);
 }
 

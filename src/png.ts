@@ -1,16 +1,12 @@
-import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import { GradcamError } from './errors.js';
 
-const deflateAsync = promisify(zlib.deflate);
 
 /** PNG file signature (PNG spec §5.2). */
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** IHDR colour type 2: truecolour RGB; bit depth 8. */
 const COLOUR_TYPE_RGB = 2;
 const BIT_DEPTH = 8;
-/** Row filter type 2, "Up": each byte minus the byte above (PNG spec §9.2). */
-const FILTER_UP = 2;
 
 let crcTable: Uint32Array | undefined;
 
@@ -50,16 +46,21 @@ function chunk(type: string, data: Uint8Array): Buffer {
 }
 
 /**
- * Encodes 8-bit RGB pixels as a PNG. Every row uses the "Up" filter, which
- * turns the repeated rows of an enlarged image into zeros; deflate runs on
- * libuv's thread pool, so the calling thread only filters the rows. Written
- * for batch mode, where sharp's per-image set-up cost ~1.7 ms of main-thread
- * time per picture (measured with --cpu-prof on 3,000 overlays).
+ * Encodes 8-bit RGB pixels as a PNG, synchronously. Written for batch mode:
+ * sharp's per-image set-up cost ~1.7 ms of main-thread time per picture, and
+ * zlib's asynchronous API ~0.4 ms (stream objects, thread hops), while
+ * `deflateSync` of a 112 px overlay at level 1 takes ~0.11 ms (all measured
+ * with --cpu-prof / process.cpuUsage on this project's overlays).
+ * Rows are stored unfiltered (filter type 0): deflate finds the repeated rows
+ * of an enlarged image as matches by itself, and on gradcam's overlays
+ * unfiltered rows compress as well as the "Up" filter (11.7 kB against
+ * 12.2 kB for a 112 px tile at level 1; 30.7 kB against 30.4 kB for 280 px at
+ * level 6) without its per-byte loop.
  *
  * @param rgb width*height*3 bytes, row-major, no padding.
- * @param level zlib compression level 0..9 (default 6).
+ * @param level zlib compression level 0..9 (default 6; batch tiles and contact sheets use 1).
  */
-export async function encodeRgbPng(rgb: Uint8Array, width: number, height: number, level = 6): Promise<Buffer> {
+export function encodeRgbPng(rgb: Uint8Array, width: number, height: number, level = 6): Buffer {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new GradcamError(`PNG size must be positive integers, got ${width}x${height}`);
   }
@@ -67,23 +68,15 @@ export async function encodeRgbPng(rgb: Uint8Array, width: number, height: numbe
   if (rgb.length !== stride * height) {
     throw new GradcamError(`RGB data has ${rgb.length} bytes but ${width}x${height}x3 = ${stride * height} were expected`);
   }
-  const filtered = new Uint8Array((stride + 1) * height);
-  for (let y = 0; y < height; y++) {
-    const out = y * (stride + 1);
-    const row = y * stride;
-    filtered[out] = FILTER_UP;
-    if (y === 0) {
-      filtered.set(rgb.subarray(0, stride), out + 1);
-    } else {
-      for (let x = 0; x < stride; x++) filtered[out + 1 + x] = (rgb[row + x]! - rgb[row - stride + x]!) & 0xff;
-    }
-  }
+  // Each row: its filter-type byte (0, from the zero fill), then the row as it is.
+  const rows = new Uint8Array((stride + 1) * height);
+  for (let y = 0; y < height; y++) rows.set(rgb.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header[8] = BIT_DEPTH;
   header[9] = COLOUR_TYPE_RGB;
   // compression 0 (deflate), filter method 0, interlace 0: already zero.
-  const compressed = await deflateAsync(filtered, { level });
+  const compressed = zlib.deflateSync(rows, { level });
   return Buffer.concat([SIGNATURE, chunk('IHDR', header), chunk('IDAT', compressed), chunk('IEND', new Uint8Array(0))]);
 }
