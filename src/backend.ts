@@ -7,12 +7,14 @@
  */
 import { createRequire } from 'node:module';
 import { firstLine, GradcamError, usageError } from './errors.js';
+import { requireWithCodeCache } from './tfjs-loader.js';
 
 // TensorFlow.js ships CommonJS bundles. Loaded with require() they cost ~115 ms;
 // through Node's ESM loader ~400 ms, nearly all of it cjs-module-lexer scanning
-// the bundles for export names (measured with --cpu-prof, Node 20).
+// the bundles for export names (measured with --cpu-prof, Node 20). The big
+// ones go through a V8 code cache (tfjs-loader.ts).
 const require = createRequire(import.meta.url);
-const loadTfCore = (): typeof import('@tensorflow/tfjs-core') => require('@tensorflow/tfjs-core');
+const loadTfCore = () => requireWithCodeCache('@tensorflow/tfjs-core') as typeof import('@tensorflow/tfjs-core');
 
 /** Backends in 'auto' preference order: native TensorFlow, then WebAssembly (XNNPACK), then plain JS. */
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -38,11 +40,11 @@ export interface InitBackendOptions {
 }
 
 /** The npm package behind each backend. */
-const PACKAGES: Record<BackendName, string> = {
+const PACKAGES = {
   tensorflow: '@tensorflow/tfjs-node',
   wasm: '@tensorflow/tfjs-backend-wasm',
   cpu: '@tensorflow/tfjs-backend-cpu',
-};
+} as const satisfies Record<BackendName, string>;
 
 /** What to do instead when a requested backend cannot start. */
 const FIXES: Record<BackendName, string> = {
@@ -54,6 +56,7 @@ const FIXES: Record<BackendName, string> = {
 const defaultImporter: BackendImporter = async (name) => {
   // A variable specifier: @tensorflow/tfjs-node is an optional dependency
   // without installed types, and tsc must not try to resolve it.
+  if (name !== 'tensorflow') return requireWithCodeCache(PACKAGES[name]);
   const specifier: string = PACKAGES[name];
   return require(specifier);
 };
@@ -94,12 +97,15 @@ async function start(name: BackendName, importBackend: BackendImporter): Promise
     }
   }
   let ok: boolean;
+  const restoreHandlers = name === 'wasm' ? keepProcessErrorHandlers() : undefined;
   try {
     ok = await tf.setBackend(name);
   } catch (error) {
     // tfjs-node loaded against another copy of tfjs-core registers its
     // backend there, not with ours.
     return `${PACKAGES[name]} loaded but did not register the "${name}" backend: ${firstLine(error)}`;
+  } finally {
+    restoreHandlers?.();
   }
   if (!ok) return `the "${name}" backend failed to initialise (tfjs printed the cause above)`;
   if (name === 'cpu') {
@@ -110,6 +116,28 @@ async function start(name: BackendName, importBackend: BackendImporter): Promise
     Object.assign(tf.backend(), { firstUse: false });
   }
   return undefined;
+}
+
+/**
+ * The wasm backend's Emscripten glue adds process-wide 'uncaughtException' and
+ * 'unhandledRejection' listeners that rethrow (tf-backend-wasm.node.js,
+ * `process["on"]("unhandledRejection", function (reason) { throw reason; })`):
+ * any stray rejection then kills the process with a 100 kB source line, or
+ * with `throw undefined` and no message. This puts the listeners back as they
+ * were before the backend started, so the program's own handling applies.
+ * @returns the function that removes the listeners added since the call.
+ */
+function keepProcessErrorHandlers(): () => void {
+  const exceptions = new Set(process.listeners('uncaughtException'));
+  const rejections = new Set(process.listeners('unhandledRejection'));
+  return () => {
+    for (const listener of process.listeners('uncaughtException')) {
+      if (!exceptions.has(listener)) process.removeListener('uncaughtException', listener);
+    }
+    for (const listener of process.listeners('unhandledRejection')) {
+      if (!rejections.has(listener)) process.removeListener('unhandledRejection', listener);
+    }
+  };
 }
 
 /** Starts `name` (cached with the default importer) and makes it the active backend. */

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import chalk from 'chalk';
+import type { ChalkInstance } from 'chalk';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { COLORMAP_NAMES } from './colormaps.js';
 import { EXIT_CODES, GradcamError } from './errors.js';
@@ -22,11 +22,37 @@ interface GlobalOptions {
   verbose?: boolean;
 }
 
+/** The colours used; identity functions until loadColours() finds a colour terminal. */
+const paint = { red: plain, green: plain, yellow: plain, dim: plain, bold: plain };
+
+function plain(text: string): string {
+  return text;
+}
+
+/**
+ * Loads chalk when output goes to a terminal (or FORCE_COLOR asks for colour)
+ * and NO_COLOR is unset. Pipes and CI logs get plain text and skip chalk's
+ * ~20 ms of loading, which matters for short runs.
+ */
+async function loadColours(): Promise<void> {
+  const env = process.env;
+  const wanted = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' ? true : process.stdout.isTTY === true || process.stderr.isTTY === true;
+  if (!wanted || env.NO_COLOR !== undefined) return;
+  const chalk: ChalkInstance = (await import('chalk')).default;
+  Object.assign(paint, {
+    red: (t: string) => chalk.red(t),
+    green: (t: string) => chalk.green(t),
+    yellow: (t: string) => chalk.yellow(t),
+    dim: (t: string) => chalk.dim(t),
+    bold: (t: string) => chalk.bold(t),
+  });
+}
+
 const style: Style = {
-  good: (t) => chalk.green(t),
-  bad: (t) => chalk.red(t),
-  dim: (t) => chalk.dim(t),
-  bold: (t) => chalk.bold(t),
+  good: (t) => paint.green(t),
+  bad: (t) => paint.red(t),
+  dim: (t) => paint.dim(t),
+  bold: (t) => paint.bold(t),
 };
 
 // ---------------------------------------------------------------------------
@@ -77,8 +103,8 @@ function printJson(value: unknown): void {
 
 function verboseBackend(global: GlobalOptions, backend: string, skipped?: { name: string; reason: string }[]): void {
   if (!global.verbose) return;
-  for (const s of skipped ?? []) process.stderr.write(chalk.dim(`backend ${s.name} skipped: ${s.reason}\n`));
-  process.stderr.write(chalk.dim(`backend: ${backend}\n`));
+  for (const s of skipped ?? []) process.stderr.write(paint.dim(`backend ${s.name} skipped: ${s.reason}\n`));
+  process.stderr.write(paint.dim(`backend: ${backend}\n`));
 }
 
 /** Failure lines printed before "… and N more". */
@@ -94,7 +120,7 @@ async function reportFailures(items: readonly object[], summary: { failed: numbe
   const lines = formatFailures(items, style);
   for (const line of lines.slice(0, MAX_FAILURE_LINES)) process.stderr.write(`${line}\n`);
   if (lines.length > MAX_FAILURE_LINES) {
-    process.stderr.write(`${chalk.red(`gradcam: … and ${lines.length - MAX_FAILURE_LINES} more failed inputs (see the manifest)`)}\n`);
+    process.stderr.write(`${paint.red(`gradcam: … and ${lines.length - MAX_FAILURE_LINES} more failed inputs (see the manifest)`)}\n`);
   }
   process.exitCode = EXIT_CODES.failure;
 }
@@ -110,7 +136,7 @@ function buildProgram(): Command {
     )
     .option('--verbose', 'say which backend runs; print stack traces on errors')
     .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ outputError: (text, write) => write(chalk.red(text)) });
+    .configureOutput({ outputError: (text, write) => write(paint.red(text)) });
 
   program
     .command('train')
@@ -134,7 +160,7 @@ function buildProgram(): Command {
       const onSigint = () => {
         if (controller.signal.aborted) process.exit(130);
         controller.abort();
-        process.stderr.write(chalk.yellow('\nstopping after this batch (Ctrl-C again to quit at once)\n'));
+        process.stderr.write(paint.yellow('\nstopping after this batch (Ctrl-C again to quit at once)\n'));
       };
       process.on('SIGINT', onSigint);
       try {
@@ -291,11 +317,11 @@ function buildProgram(): Command {
       await reportFailures(result.records, summary);
       if (opts.failUnderAccuracy !== undefined) {
         if (summary.accuracy === null) {
-          process.stderr.write(`${chalk.red('gradcam: --fail-under-accuracy: no input has a known label')}\n`);
+          process.stderr.write(`${paint.red('gradcam: --fail-under-accuracy: no input has a known label')}\n`);
           process.exitCode = EXIT_CODES.failure;
         } else if (summary.accuracy < opts.failUnderAccuracy) {
           process.stderr.write(
-            `${chalk.red(`gradcam: accuracy ${report.percent(summary.accuracy)} is below --fail-under-accuracy ${report.percent(opts.failUnderAccuracy)}`)}\n`,
+            `${paint.red(`gradcam: accuracy ${report.percent(summary.accuracy)} is below --fail-under-accuracy ${report.percent(opts.failUnderAccuracy)}`)}\n`,
           );
           process.exitCode = EXIT_CODES.failure;
         }
@@ -306,7 +332,17 @@ function buildProgram(): Command {
 }
 
 /** Runs the CLI; resolves when done, with `process.exitCode` set. */
+/** Prints an error that is not a GradcamError: a bug, shown with its stack. */
+function reportBug(error: unknown): void {
+  process.stderr.write(`${paint.red('gradcam: unexpected error (please report it):')}\n`);
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = EXIT_CODES.failure;
+}
+
 async function main(argv: string[]): Promise<void> {
+  // A promise nobody awaited that fails is a bug too; say so instead of dying silently.
+  process.on('unhandledRejection', reportBug);
+  await loadColours();
   const program = buildProgram();
   program.exitOverride();
   for (const command of program.commands) command.exitOverride();
@@ -320,15 +356,13 @@ async function main(argv: string[]): Promise<void> {
     }
     const verbose = process.argv.includes('--verbose');
     if (error instanceof GradcamError) {
-      process.stderr.write(`${chalk.red(`gradcam: ${error.message}`)}\n`);
-      if (verbose && error.stack) process.stderr.write(`${chalk.dim(error.stack)}\n`);
+      process.stderr.write(`${paint.red(`gradcam: ${error.message}`)}\n`);
+      if (verbose && error.stack) process.stderr.write(`${paint.dim(error.stack)}\n`);
       process.exitCode = error.exitCode;
       return;
     }
     // Not an expected failure: a bug. Show everything.
-    process.stderr.write(`${chalk.red('gradcam: unexpected error (please report it):')}\n`);
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = EXIT_CODES.failure;
+    reportBug(error);
   }
 }
 

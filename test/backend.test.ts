@@ -143,4 +143,16 @@ describe('initBackend', () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
     assert.equal(stdout.trim(), 'undefined object');
   });
+
+  test("starting wasm leaves the process's error handlers as they were (Emscripten adds rethrowing ones)", async () => {
+    // In a child process: this one may have started wasm already.
+    const backendModule = fileURLToPath(new URL('../src/backend.js', import.meta.url));
+    const script = [
+      `const m = await import(${JSON.stringify(backendModule)});`,
+      "await m.initBackend('wasm');",
+      "console.log(process.listeners('uncaughtException').length, process.listeners('unhandledRejection').length);",
+    ].join('\n');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
+    assert.equal(stdout.trim(), '0 0');
+  });
 });

@@ -5,6 +5,7 @@ import type { GradcamExplainer } from '../gradcam.js';
 import type { Digit } from '../inputs.js';
 import { OVERLAY_DEFAULTS, warmUpTextRendering } from '../overlay.js';
 import { SCORE_KINDS, type ScoreKind } from '../score-kinds.js';
+import { preloadTensorflow } from '../tfjs-loader.js';
 export { percent } from '../report.js';
 import type { ModelOptions, ModelSession } from './model-session.js';
 
@@ -72,6 +73,7 @@ export interface Explainer {
  */
 export async function openExplainer(options: ExplainStyleOptions, style: ExplainStyle): Promise<Explainer> {
   const textReady = warmUpTextRendering();
+  preloadTensorflow();
   const [{ openModelSession }, { createGradcam }, { stackImages }] = await Promise.all([
     import('./model-session.js'),
     import('../gradcam.js'),

@@ -1,7 +1,8 @@
-import { predictProbabilities, topClasses, type ClassProbability } from '../classify.js';
+import { topClasses, type ClassProbability } from '../ranking.js';
+import { preloadTensorflow } from '../tfjs-loader.js';
 import { isFailure, loadInputs, type Digit, type FailedInput } from '../inputs.js';
 import { resolveInputs } from '../input-sources.js';
-import { openModelSession, type ModelOptions } from './model-session.js';
+import type { ModelOptions } from './model-session.js';
 
 export interface PredictOptions extends ModelOptions {
   /** Image files (any format sharp decodes), directories (recursive) and glob patterns. */
@@ -46,6 +47,9 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
     labelsFromNames: options.labelsFromNames,
     cwd: options.cwd,
   });
+  // TensorFlow.js through the code cache first; the modules that use it are imported after.
+  preloadTensorflow();
+  const [{ openModelSession }, { predictProbabilities }] = await Promise.all([import('./model-session.js'), import('../classify.js')]);
   const session = await openModelSession(options);
   try {
     const inputs = await loadInputs(refs, { dataDir: options.dataDir, cwd: options.cwd });

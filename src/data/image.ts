@@ -3,7 +3,8 @@
  * grey levels, and loading them as MNIST-form digits.
  */
 import { readFile } from 'node:fs/promises';
-import sharp = require('sharp');
+import { createRequire } from 'node:module';
+import type Sharp = require('sharp');
 import type { OutputInfo } from 'sharp';
 import { GradcamError } from '../errors.js';
 import { condenseMessage, fileError } from './idx.js';
@@ -50,6 +51,14 @@ const LUMA_G = 0.587;
 const LUMA_B = 0.114;
 const BYTE_MAX = 255;
 
+let sharpModule: typeof Sharp | undefined;
+
+/** sharp, loaded on the first decode (~80 ms): a run on MNIST records never pays it. */
+function loadSharp(): typeof Sharp {
+  sharpModule ??= createRequire(import.meta.url)('sharp') as typeof Sharp;
+  return sharpModule;
+}
+
 async function readInput(input: string | Uint8Array, name?: string): Promise<{ bytes: Uint8Array; source: string }> {
   if (typeof input !== 'string') return { bytes: input, source: name ?? '<buffer>' };
   try {
@@ -72,7 +81,7 @@ export async function decodeImage(input: string | Uint8Array, name?: string): Pr
   let decoded: { data: Buffer; info: OutputInfo };
   let original: DecodedImage['original'];
   try {
-    const image = sharp(bytes).autoOrient();
+    const image = loadSharp()(bytes).autoOrient();
     const meta = await image.metadata();
     // metadata() reports the stored size; autoOrient may swap it (EXIF orientations 5..8).
     const swap = (meta.orientation ?? 1) >= 5;
