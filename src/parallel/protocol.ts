@@ -9,6 +9,7 @@ import tf = require('@tensorflow/tfjs-core');
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { BackendName } from '../backend.js';
 import type { EvaluationSums } from '../training.js';
+import type { SerializedError } from './serialized-error.js';
 
 /** A tensor as plain data. `values` is copied by postMessage unless transferred. */
 export interface SerializedTensor {
@@ -97,27 +98,7 @@ export type WorkerMessage =
     }
   | { type: 'error'; workerIndex: number; error: SerializedError };
 
-/** An error as plain data; `exitCode` is set for a GradcamError. */
-export interface SerializedError {
-  name: string;
-  message: string;
-  stack?: string;
-  exitCode?: number;
-}
-
-/** Plain-data form of an error thrown in a worker. */
-export function serializeError(error: unknown): SerializedError {
-  if (error instanceof Error) {
-    const exitCode = (error as { exitCode?: unknown }).exitCode;
-    return {
-      name: error.name,
-      message: error.message,
-      ...(error.stack === undefined ? {} : { stack: error.stack }),
-      ...(typeof exitCode === 'number' ? { exitCode } : {}),
-    };
-  }
-  return { name: 'Error', message: String(error) };
-}
+export { serializeError, type SerializedError } from './serialized-error.js';
 
 /**
  * Copies a tensor's values out (synchronously: wasm and cpu read back at once).

@@ -27,47 +27,70 @@ const WORKER_URL = new URL('./tile-writer-worker.js', import.meta.url);
  * ~0.5 ms each, more than the ~0.4 ms of Grad-CAM per image).
  */
 export class TileWriter {
-  private readonly worker: Worker;
+  private readonly workers: Worker[];
   private readonly pending = new Map<number, { resolve: (errors: (string | null)[]) => void; reject: (error: Error) => void }>();
   private nextId = 0;
   private failure: Error | undefined;
 
-  /** @param level zlib level of the PNGs. */
-  constructor(spec: TileSpec, level: number) {
-    // execArgv: [] so that flags of the parent (e.g. --input-type) do not stop the worker loading its file.
-    this.worker = new Worker(WORKER_URL, { workerData: { spec, level }, execArgv: [] });
-    this.worker.on('message', (results: TileResults) => {
-      this.pending.get(results.id)?.resolve(results.errors);
-      this.pending.delete(results.id);
-    });
+  /**
+   * @param level zlib level of the PNGs.
+   * @param threads picture threads (each chunk is split between them).
+   */
+  constructor(spec: TileSpec, level: number, threads = 1) {
+    // execArgv: [] so that flags of the parent (e.g. --input-type) do not stop the workers loading their file.
+    this.workers = Array.from({ length: Math.max(1, threads) }, () => new Worker(WORKER_URL, { workerData: { spec, level }, execArgv: [] }));
     const fail = (error: Error) => {
-      this.failure = new GradcamError(`the picture thread failed: ${error.message}`, 1, { cause: error });
+      this.failure ??= new GradcamError(`a picture thread failed: ${error.message}`, 1, { cause: error });
       for (const { reject } of this.pending.values()) reject(this.failure);
       this.pending.clear();
     };
-    this.worker.on('error', fail);
-    this.worker.on('exit', (code) => {
-      if (code !== 0 && this.failure === undefined) fail(new Error(`it exited with code ${code}`));
-    });
+    for (const worker of this.workers) {
+      worker.on('message', (results: TileResults) => {
+        this.pending.get(results.id)?.resolve(results.errors);
+        this.pending.delete(results.id);
+      });
+      worker.on('error', fail);
+      worker.on('exit', (code) => {
+        if (code !== 0) fail(new Error(`it exited with code ${code}`));
+      });
+    }
   }
 
   /**
    * Writes one picture per target; resolves, in order, to null for each
-   * picture written or the reason it was not. The arrays are transferred
-   * (unusable here afterwards).
+   * picture written or the reason it was not.
+   * @param images targets.length × imageSize values.
+   * @param heatmaps targets.length × mapSize values.
    */
-  write(images: Float32Array, heatmaps: Float32Array, targets: string[]): Promise<(string | null)[]> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
-    const id = this.nextId++;
-    const jobs: TileJobs = { id, images, heatmaps, targets };
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage(jobs, [images.buffer as ArrayBuffer, heatmaps.buffer as ArrayBuffer]);
-    });
+  async write(images: Float32Array, heatmaps: Float32Array, targets: string[]): Promise<(string | null)[]> {
+    if (this.failure !== undefined) throw this.failure;
+    const count = targets.length;
+    if (count === 0) return [];
+    const imageSize = images.length / count;
+    const mapSize = heatmaps.length / count;
+    const parts = await Promise.all(
+      this.workers.map((worker, w) => {
+        const start = Math.floor((w * count) / this.workers.length);
+        const end = Math.floor(((w + 1) * count) / this.workers.length);
+        if (end === start) return Promise.resolve([]);
+        const id = this.nextId++;
+        const jobs: TileJobs = {
+          id,
+          images: images.slice(start * imageSize, end * imageSize),
+          heatmaps: heatmaps.slice(start * mapSize, end * mapSize),
+          targets: targets.slice(start, end),
+        };
+        return new Promise<(string | null)[]>((resolve, reject) => {
+          this.pending.set(id, { resolve, reject });
+          worker.postMessage(jobs, [jobs.images.buffer as ArrayBuffer, jobs.heatmaps.buffer as ArrayBuffer]);
+        });
+      }),
+    );
+    return parts.flat();
   }
 
-  /** Stops the thread (pending writes are abandoned; await them first). */
+  /** Stops the threads (pending writes are abandoned; await them first). */
   async close(): Promise<void> {
-    await this.worker.terminate();
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
 }
