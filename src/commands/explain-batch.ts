@@ -37,10 +37,12 @@ const BATCH_PNG_LEVEL = 1;
 const POOL_MIN_IMAGES = 2048;
 
 /**
- * Picture threads. One: with the main thread computing Grad-CAM that keeps 2
- * cores busy; 2 and 3 were no faster on this project's 2-core machine.
+ * Picture threads. Painting and encoding 10,000 overlays is more work than
+ * their Grad-CAM, so on 2 cores two picture threads and the main thread share
+ * the cores, which the OS balances: 10,000 test digits took 20-22 s against
+ * 23-24 s with one picture thread (alternating runs on a busy 2-core machine).
  */
-const PICTURE_THREADS = 1;
+const PICTURE_THREADS = Math.min(2, availableParallelism());
 
 /** Classes listed per manifest entry. */
 const TOP_K = 3;
