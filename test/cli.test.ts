@@ -3,7 +3,6 @@
  * a temporary directory and looks at what it wrote and printed.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,24 +13,10 @@ import { initBackend } from '../src/backend.js';
 import { readMnistRecords } from '../src/data/mnist.js';
 import { saveModel } from '../src/model-files.js';
 import { defaultMetadataFor } from '../src/model.js';
-import { packageRoot } from '../src/package-root.js';
+import { runCli, type CliRun } from './helpers/run-cli.js';
 
-const CLI = path.join(packageRoot(), 'dist', 'cli.js');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function gradcam(args: string[], cwd: string): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', CI: '1' } }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const gradcam = runCli;
+type Run = CliRun;
 
 async function pngSize(file: string): Promise<[number, number]> {
   const meta = await sharp(file).metadata();

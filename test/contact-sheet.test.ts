@@ -14,19 +14,11 @@ import {
   type ContactSheetOptions,
 } from '../src/contact-sheet.js';
 import { GradcamError } from '../src/errors.js';
+import { seededRandom } from '../src/random.js';
 import { blendHeatmap, resizeBilinear, resizeNearest, type RgbImage } from '../src/overlay.js';
 
-/** Small deterministic PRNG (mulberry32) so failures reproduce. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers, so failures reproduce. */
+const random = seededRandom;
 
 /**
  * A digit-like image: mostly black (as MNIST is), some ink, and a few values

@@ -3,7 +3,6 @@
  * library entry in-process for the tensor-count check.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,23 +12,10 @@ import tf = require('@tensorflow/tfjs-core');
 import { explain } from '../src/commands/explain.js';
 import { readMnistRecords } from '../src/data/mnist.js';
 import type { BatchSummary, ManifestEntry, ManifestRecord } from '../src/manifest.js';
-import { packageRoot } from '../src/package-root.js';
+import { runCli, type CliRun } from './helpers/run-cli.js';
 
-const CLI = path.join(packageRoot(), 'dist', 'cli.js');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function gradcam(args: string[], cwd: string): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', CI: '1' } }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const gradcam = runCli;
+type Run = CliRun;
 
 async function manifest(dir: string): Promise<ManifestRecord[]> {
   const text = await fs.readFile(path.join(dir, 'manifest.jsonl'), 'utf8');

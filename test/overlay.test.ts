@@ -25,18 +25,10 @@ import {
   type PanelOptions,
 } from '../src/overlay.js';
 import { GradcamError } from '../src/errors.js';
+import { seededRandom } from '../src/random.js';
 
-/** Small deterministic PRNG (mulberry32) so failures reproduce. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers, so failures reproduce. */
+const random = seededRandom;
 
 function randomMap(length: number, seed: number): Float32Array {
   const next = random(seed);

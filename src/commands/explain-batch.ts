@@ -3,6 +3,7 @@ import * as fs from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../atomic-write.js';
+import type { ContactSheetItem } from '../contact-sheet.js';
 import { firstLine } from '../errors.js';
 import type { GradcamBatch } from '../gradcam.js';
 import { heatmapStats } from '../heatmap-stats.js';
@@ -55,17 +56,6 @@ export interface BatchProgress {
   elapsedSeconds: number;
   imagesPerSecond: number;
   etaSeconds: number;
-}
-
-/** What the contact sheet needs of an explained input (kept only for inputs that get pictures). */
-interface SheetItem {
-  image: Float32Array;
-  heatmap: Float32Array;
-  heatmapHeight: number;
-  heatmapWidth: number;
-  predicted: number;
-  label?: number;
-  probability: number;
 }
 
 /**
@@ -124,7 +114,8 @@ export async function explainBatch(
       );
   const manifest = await fs.open(path.join(outDir, MANIFEST_FILE), 'w');
   const records: ManifestRecord[] = [];
-  const sheetItems: SheetItem[] = [];
+  // What the contact sheets need of each input that gets a picture.
+  const sheetItems: ContactSheetItem[] = [];
   const counts = { explained: 0, labelled: 0, correct: 0, failed: 0 };
   const seconds = { load: 0, explain: 0, write: 0 };
 
@@ -380,7 +371,7 @@ export function outputStem(ref: InputRef): string {
 
 async function writeContactSheets(
   outDir: string,
-  items: SheetItem[],
+  items: ContactSheetItem[],
   style: ExplainStyle,
   counts: { explained: number; labelled: number; correct: number },
   classNames: readonly string[],
