@@ -5,8 +5,12 @@
  *  - Conv2DBackpropInput (one XNNPACK product + col2im instead of a scalar loop),
  *  - UnsortedSegmentSum (missing: the gradient of gather),
  *  - BatchMatMul (transposed products through XNNPACK instead of a scalar loop),
- *  - Sum (leading-axes reductions, the bias gradients, without a transpose),
- *  - Identity and same-dtype Cast (no copy: the output shares the input's buffer).
+ *  - Sum and Mean (leading- or middle-axes reductions, the bias gradients and
+ *    Grad-CAM's channel weights, without a transpose),
+ *  - Identity and same-dtype Cast (no copy: the output shares the input's buffer),
+ *  - FusedConv2D and Conv2D (direct SIMD convolution for few input channels,
+ *    Winograd F(2x2, 3x3) for 3x3 stride-1 convolutions),
+ *  - MaxPool (2x2 stride 2 in SIMD, equal to the cpu backend).
  * Kernel registration is global (tfjs-core's kernel registry, keyed by
  * backend name), so this works before or after the wasm backend initialises.
  * Configs that fall back to a stock kernel keep its setupFunc, so the
@@ -20,7 +24,9 @@ import { createWasmBatchMatMulConfig } from './wasm-batch-mat-mul.js';
 import { createWasmConv2dBackpropInputConfig } from './wasm-conv2d-backprop-input.js';
 import { createWasmCastConfig, createWasmIdentityConfig } from './wasm-identity.js';
 import { wasmMaxPoolGradConfig } from './wasm-max-pool-grad.js';
-import { createWasmSumConfig } from './wasm-sum.js';
+import { createWasmMeanConfig, createWasmSumConfig } from './wasm-sum.js';
+import { createWasmConv2dConfig, createWasmFusedConv2dConfig } from './wasm-conv2d.js';
+import { createWasmMaxPoolConfig } from './wasm-max-pool.js';
 import { wasmUnsortedSegmentSumConfig } from './wasm-unsorted-segment-sum.js';
 
 const { getKernel, registerKernel, unregisterKernel } = tf;
@@ -47,6 +53,10 @@ function ourConfigs(): KernelConfig[] {
     createWasmConv2dBackpropInputConfig(stock('Conv2DBackpropInput')),
     createWasmBatchMatMulConfig(stock('BatchMatMul')),
     createWasmSumConfig(stock('Sum')),
+    createWasmMeanConfig(stock('Mean')),
+    createWasmFusedConv2dConfig(stock('FusedConv2D')),
+    createWasmConv2dConfig(stock('Conv2D')),
+    createWasmMaxPoolConfig(stock('MaxPool')),
     createWasmIdentityConfig(stock('Identity')),
     createWasmCastConfig(stock('Cast')),
   ];

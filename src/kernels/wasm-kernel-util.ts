@@ -6,7 +6,7 @@
  * (tfjs-backend-wasm `kernels/BatchMatMul.ts` disposes its reshapes).
  */
 import tf = require('@tensorflow/tfjs-core');
-import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, MaxPoolAttrs, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simdHelpers } from './wasm-simd.js';
 
@@ -226,4 +226,20 @@ export function gatherRows(
       for (let k = 0; k < length; k++) heap[d + k] = heap[s + k] as number;
     }
   }
+}
+
+/**
+ * The geometry of a 2-D pool over NHWC `x` (no dilation), as tfjs's own
+ * pooling kernels compute it.
+ * @param attrs the pool's filterSize, strides, pad, dimRoundingMode (MaxPool's and MaxPoolGrad's attributes)
+ */
+export function pool2dInfo(x: TensorInfo, attrs: MaxPoolAttrs): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computePool2DInfo(
+    x.shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
 }

@@ -27,10 +27,10 @@
 import tf = require('@tensorflow/tfjs-core');
 import type { KernelConfig, KernelFunc, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { byteOffset, heapF32 } from './wasm-kernel-util.js';
+import { byteOffset, heapF32, pool2dInfo } from './wasm-kernel-util.js';
 import { simdHelpers, type SimdHelpers } from './wasm-simd.js';
 
-const { backend_util, MaxPoolGrad } = tf;
+const { MaxPoolGrad } = tf;
 
 /**
  * Max-pool input gradient on the wasm backend (NHWC).
@@ -51,14 +51,7 @@ export function maxPoolGradWasm(
   if (input.dtype !== 'float32' || dy.dtype !== 'float32') {
     throw new Error(`MaxPoolGrad on wasm supports float32 only, got input ${input.dtype} and dy ${dy.dtype}`);
   }
-  const info = backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number],
-    attrs.filterSize,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-  );
+  const info = pool2dInfo(input, attrs);
   const expectedDy = info.outShape;
   if (dy.shape.length !== 4 || dy.shape.some((d, i) => d !== expectedDy[i])) {
     throw new Error(

@@ -23,9 +23,48 @@
  * they replace (f32 add, comparisons; float64 sums where the JS sums in float64).
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import {
+  f32Add,
+  f32Const,
+  f32Load,
+  f32Store,
+  f32x4Add,
+  f32x4Gt,
+  f32x4Splat,
+  f64x2Add,
+  f64x2PromoteLow,
+  get,
+  i32,
+  i32Add,
+  i32And,
+  i32Eqz,
+  i32GeU,
+  i32Shl,
+  i32Store8,
+  i32x4Eq,
+  i32x4Splat,
+  I32,
+  memoryCopy,
+  moduleBytes,
+  set,
+  tee,
+  v128And,
+  v128AndNot,
+  v128AnyTrue,
+  v128Bitselect,
+  v128Load,
+  v128Load64Zero,
+  v128Or,
+  v128Store,
+  V128,
+  whileNot,
+  type Bytes,
+  type FunctionDef,
+} from './wasm-assembler.js';
+import { forwardFunctions, type ForwardSimdHelpers } from './wasm-simd-forward.js';
 
 /** The module's exports; every address is a byte offset into the wasm heap. */
-export interface SimdHelpers {
+export interface SimdHelpers extends ForwardSimdHelpers {
   /** dst[i] += src[i] for i < n (float32). */
   addInto(dst: number, src: number, n: number): void;
   /** Copies n float32 values from src to dst (memmove). */
@@ -49,101 +88,6 @@ export interface SimdHelpers {
   markNonzeroRows(ptr: number, rows: number, rowLength: number, flags: number): number;
   /** acc[c] += sum_r x[r, c] in float64, for the [rows, cols] float32 matrix at `ptr` (cols a multiple of 4), float64 acc at `acc`. */
   addColumnSums(ptr: number, rows: number, cols: number, acc: number): void;
-}
-
-// --- A minimal WebAssembly binary encoder -----------------------------------
-
-type Bytes = number[];
-
-function unsignedLeb(value: number): Bytes {
-  const out: Bytes = [];
-  let v = value >>> 0;
-  do {
-    let byte = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (v !== 0);
-  return out;
-}
-
-function signedLeb(value: number): Bytes {
-  const out: Bytes = [];
-  let v = value | 0;
-  for (;;) {
-    const byte = v & 0x7f;
-    v >>= 7;
-    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
-    out.push(done ? byte : byte | 0x80);
-    if (done) return out;
-  }
-}
-
-function vector(items: Bytes[]): Bytes {
-  return [...unsignedLeb(items.length), ...items.flat()];
-}
-
-function section(id: number, content: Bytes): Bytes {
-  return [id, ...unsignedLeb(content.length), ...content];
-}
-
-function name(text: string): Bytes {
-  return vector([...text].map((ch) => [ch.charCodeAt(0)]));
-}
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-const VOID_BLOCK = 0x40;
-
-// Instructions (core + SIMD). Memory offsets are in bytes; alignment hints are 0 (any alignment).
-const get = (i: number): Bytes => [0x20, ...unsignedLeb(i)];
-const set = (i: number): Bytes => [0x21, ...unsignedLeb(i)];
-const tee = (i: number): Bytes => [0x22, ...unsignedLeb(i)];
-const i32 = (v: number): Bytes => [0x41, ...signedLeb(v)];
-const i32Add: Bytes = [0x6a];
-const i32Shl: Bytes = [0x74];
-const i32And: Bytes = [0x71];
-const i32GeU: Bytes = [0x4f];
-const i32Eqz: Bytes = [0x45];
-const f32Load = (offset = 0): Bytes => [0x2a, 0, ...unsignedLeb(offset)];
-const f32Store = (offset = 0): Bytes => [0x38, 0, ...unsignedLeb(offset)];
-const f32Add: Bytes = [0x92];
-const i32Store8 = (offset = 0): Bytes => [0x3a, 0, ...unsignedLeb(offset)];
-const memoryCopy: Bytes = [0xfc, 0x0a, 0x00, 0x00];
-const simd = (op: number, ...immediates: number[]): Bytes => [0xfd, ...unsignedLeb(op), ...immediates];
-const v128Load = (offset = 0): Bytes => simd(0x00, 0, ...unsignedLeb(offset));
-const v128Load64Zero = (offset = 0): Bytes => simd(0x5d, 0, ...unsignedLeb(offset));
-const v128Store = (offset = 0): Bytes => simd(0x0b, 0, ...unsignedLeb(offset));
-const i32x4Splat = simd(0x11);
-const f32x4Splat = simd(0x13);
-const i32x4Eq = simd(0x37);
-const f32x4Gt = simd(0x44);
-const v128And = simd(0x4e);
-const v128AndNot = simd(0x4f);
-const v128Or = simd(0x50);
-const v128Bitselect = simd(0x52);
-const v128AnyTrue = simd(0x53);
-const f32x4Add = simd(0xe4);
-const f64x2Add = simd(0xf0);
-const f64x2PromoteLow = simd(0x5f);
-const f32Const = (v: number): Bytes => {
-  const bytes = new DataView(new ArrayBuffer(4));
-  bytes.setFloat32(0, v, true); // WebAssembly immediates are little-endian
-  return [0x43, ...new Uint8Array(bytes.buffer)];
-};
-
-/** `block { loop { if (cond) break; body; continue } }`, with `cond` computed by `exitWhen`. */
-function whileNot(exitWhen: Bytes, body: Bytes): Bytes {
-  return [0x02, VOID_BLOCK, 0x03, VOID_BLOCK, ...exitWhen, 0x0d, 1, ...body, 0x0c, 0, 0x0b, 0x0b];
-}
-
-interface FunctionDef {
-  name: keyof SimdHelpers;
-  params: number[];
-  results: number[];
-  /** Extra locals, numbered after the params. */
-  locals: number[];
-  body: Bytes;
 }
 
 /**
@@ -291,26 +235,9 @@ function moduleFunctions(): FunctionDef[] {
 }
 
 
-/** The module's bytes: imports env.memory (any size, not shared), exports FUNCTIONS. */
+/** The module's bytes: imports env.memory (any size, not shared), exports the helpers by name. */
 export function simdModuleBytes(): Uint8Array {
-  const FUNCTIONS = moduleFunctions();
-  const types = FUNCTIONS.map((f) => [0x60, ...vector(f.params.map((p) => [p])), ...vector(f.results.map((r) => [r]))]);
-  const memoryImport = [...name('env'), ...name('memory'), 0x02, 0x00, ...unsignedLeb(0)];
-  const functionTypes = FUNCTIONS.map((_, i) => unsignedLeb(i));
-  const exports = FUNCTIONS.map((f, i) => [...name(f.name), 0x00, ...unsignedLeb(i)]);
-  const bodies = FUNCTIONS.map((f) => {
-    const locals = vector(f.locals.map((type) => [1, type]));
-    const code = [...locals, ...f.body, 0x0b];
-    return [...unsignedLeb(code.length), ...code];
-  });
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vector(types)),
-    ...section(2, vector([memoryImport])),
-    ...section(3, vector(functionTypes)),
-    ...section(7, vector(exports)),
-    ...section(10, vector(bodies)),
-  ]);
+  return moduleBytes([...moduleFunctions(), ...forwardFunctions()]);
 }
 
 /** The parts of the WebAssembly JS API used here (the project's TypeScript libs do not declare it). */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import tf = require('@tensorflow/tfjs-core');
-import { sumColumns, sumLeadingAxesWasm } from '../../src/kernels/wasm-sum.js';
+import { sumColumns, sumAxesWasm } from '../../src/kernels/wasm-sum.js';
 import {
   assertClose,
   assertNoLeak,
@@ -19,7 +19,7 @@ interface SumCase {
   axis: number | number[];
   keepDims?: boolean;
   dtype?: 'float32' | 'int32';
-  /** Whether sumLeadingAxesWasm takes the reduction (else the stock kernel runs). */
+  /** Whether sumAxesWasm takes the reduction (else the stock kernel runs). */
   fast: boolean;
 }
 
@@ -35,7 +35,10 @@ const CASES: SumCase[] = [
   { name: 'one row', shape: [1, 17], axis: 0, fast: true },
   { name: 'innermost axis (stock kernel)', shape: [32, 10], axis: -1, fast: false },
   { name: 'every axis (stock kernel)', shape: [4, 6], axis: [0, 1], fast: false },
-  { name: 'middle axis (stock kernel)', shape: [4, 5, 6], axis: 1, fast: false },
+  { name: 'middle axis', shape: [4, 5, 6], axis: 1, fast: true },
+  { name: 'middle axes, keepDims', shape: [3, 5, 7, 8], axis: [1, 2], keepDims: true, fast: true },
+  { name: 'middle axes, cols not a multiple of 4', shape: [3, 5, 7, 6], axis: [2, 1], fast: true },
+  { name: 'non-contiguous axes (stock kernel)', shape: [3, 5, 7, 6], axis: [0, 2], fast: false },
   { name: 'int32 (stock kernel)', shape: [9, 4], axis: 0, dtype: 'int32', fast: false },
 ];
 
@@ -62,12 +65,38 @@ describe('wasm Sum', () => {
       tf.tidy(() => {
         const x = tf.zeros(c.shape, c.dtype ?? 'float32');
         const expected = tf.sum(x, c.axis, c.keepDims ?? false).shape;
-        const info = sumLeadingAxesWasm(x, c.axis, c.keepDims ?? false, wasmBackend());
+        const info = sumAxesWasm(x, c.axis, c.keepDims ?? false, wasmBackend());
         assert.equal(info !== undefined, c.fast);
         if (info !== undefined) assert.deepEqual(tf.engine().makeTensorFromTensorInfo(info).shape, expected);
       });
     });
   }
+
+  const MEAN_CASES: SumCase[] = [
+    { name: "Grad-CAM's channel weights [64, 11, 11, 64] over [1, 2]", shape: [64, 11, 11, 64], axis: [1, 2], fast: true },
+    { name: 'keepDims, cols not a multiple of 4', shape: [3, 5, 7, 6], axis: [1, 2], keepDims: true, fast: true },
+    { name: 'leading axes', shape: [9, 4, 8], axis: [0, 1], fast: true },
+    { name: 'innermost axis (stock kernel)', shape: [5, 7], axis: 1, fast: false },
+  ];
+  for (const [i, c] of MEAN_CASES.entries()) {
+    test(`tf.mean matches cpu: ${c.name}`, async () => {
+      const values = randomValues(size(c.shape), 80 + i, -3, 3);
+      const { cpu, wasm } = await onBothBackends(() => tf.mean(tf.tensor(values, c.shape), c.axis, c.keepDims ?? false));
+      assertClose(wasm, cpu, 1e-6, c.name);
+    });
+  }
+
+  test('mean is the float64 total divided once by the count: hand-derived', async () => {
+    await use('wasm');
+    // [1, 3, 1, 4]: the mean over axis 1 of columns (1, 2, 4), (0, 0, 1), (-1, 1, 0.5), (2^24, 1, 1).
+    const x = tf.tensor4d([1, 0, -1, 2 ** 24, 2, 0, 1, 1, 4, 1, 0.5, 1], [1, 3, 1, 4]);
+    const m = tf.mean(x, 1);
+    try {
+      assert.deepEqual(Array.from(m.dataSync()), [7 / 3, 1 / 3, 0.5 / 3, (2 ** 24 + 2) / 3].map(Math.fround));
+    } finally {
+      tf.dispose([x, m]);
+    }
+  });
 
   test('sumColumns: hand-derived column totals, rounded once to float32', () => {
     // 3 rows x 9 columns (one block of 8 plus a remainder column).
