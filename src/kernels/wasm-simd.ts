@@ -62,6 +62,7 @@ import {
   type FunctionDef,
 } from './wasm-assembler.js';
 import { forwardFunctions, type ForwardSimdHelpers } from './wasm-simd-forward.js';
+import { readPrebuiltModule } from './wasm-simd-prebuilt.js';
 
 /** The module's exports; every address is a byte offset into the wasm heap. */
 export interface SimdHelpers extends ForwardSimdHelpers {
@@ -277,7 +278,7 @@ export function simdHelpers(backend: BackendWasm): SimdHelpers | undefined {
 function instantiate(memory: WasmMemory): SimdHelpers | null {
   if (typeof SharedArrayBuffer !== 'undefined' && (memory.buffer as unknown) instanceof SharedArrayBuffer) return null;
   if (compiled === undefined) {
-    const bytes = simdModuleBytes();
+    const bytes = readPrebuiltModule() ?? simdModuleBytes();
     // validate() is false on an engine without wasm SIMD.
     compiled = wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null;
   }
