@@ -1,19 +1,21 @@
 /**
- * Per-kernel profile of one training step of the tutorial CNN (Adam, sparse
+ * Per-kernel profile of a training step of the tutorial CNN (Adam, sparse
  * categorical cross-entropy, MNIST images) on the wasm backend:
  *
- *   npm run build && npm run build:test && node build/bench/profile-step.js [--batch 32] [--steps 30] [--baseline]
+ *   npm run build && npm run build:test && node build/bench/profile-step.js [--batch 32] [--steps 30] [--profiled 10] [--baseline]
  *
  * --baseline puts back the stock tfjs-backend-wasm 4.22 kernels this project
  * replaced, keeping only the Conv2DBackpropFilter training needs and the
  * corrected MaxPoolGrad's stock twin (the state issue 3 measured from), so the
  * same script gives the "before" and "after" columns of BENCHMARKS.md.
+ * Kernel times are averaged over --profiled steps: one step alone varies by
+ * ~30% on a VM whose host takes CPU time at random.
  */
 import { parseArgs } from 'node:util';
 import tf = require('@tensorflow/tfjs-core');
 import { initBackend } from '../src/backend.js';
 import { loadMnistSplit } from '../src/data/mnist.js';
-import { stockWasmKernel } from '../src/kernels/register-wasm-kernels.js';
+import { replacedWasmKernelNames, stockWasmKernel } from '../src/kernels/register-wasm-kernels.js';
 import { buildTutorialCnn } from '../src/model.js';
 import { BatchBuilder, batchGradients, disposeBatchGradients, trainableVariables } from '../src/training.js';
 
@@ -21,16 +23,18 @@ const { values: args } = parseArgs({
   options: {
     batch: { type: 'string', default: '32' },
     steps: { type: 'string', default: '30' },
+    profiled: { type: 'string', default: '10' },
     baseline: { type: 'boolean', default: false },
   },
 });
 const batchSize = Number(args.batch);
 const steps = Number(args.steps);
+const profiled = Number(args.profiled);
 
 await initBackend('wasm');
 if (args.baseline) {
   const backend = tf.findBackend('wasm');
-  for (const name of ['MaxPoolGrad', 'Conv2DBackpropInput', 'BatchMatMul', 'Sum', 'Identity', 'Cast']) {
+  for (const name of replacedWasmKernelNames()) {
     const stock = stockWasmKernel(name);
     if (stock === undefined) continue;
     tf.unregisterKernel(name, 'wasm');
@@ -38,7 +42,7 @@ if (args.baseline) {
     stock.setupFunc?.(backend!);
   }
 }
-const data = await loadMnistSplit('train', { limit: batchSize * (steps + 5) });
+const data = await loadMnistSplit('train', { limit: batchSize * (steps + profiled + 5) });
 const model = buildTutorialCnn({ seed: 1 });
 const variables = trainableVariables(model);
 const optimizer = model.optimizer;
@@ -62,21 +66,23 @@ const t0 = performance.now();
 for (let k = 3; k < steps + 3; k++) step(k);
 const stepMs = (performance.now() - t0) / steps;
 
-const profile = await tf.profile(() => step(steps + 3));
 const byKernel = new Map<string, { ms: number; calls: number }>();
-for (const kernel of profile.kernels) {
-  // tf.profile lists op wrappers (names ending in __op) around the kernels; count kernels only.
-  if (kernel.name.endsWith('__op')) continue;
-  const entry = byKernel.get(kernel.name) ?? { ms: 0, calls: 0 };
-  entry.ms += kernel.kernelTimeMs as number;
-  entry.calls++;
-  byKernel.set(kernel.name, entry);
+for (let k = 0; k < profiled; k++) {
+  const profile = await tf.profile(() => step(steps + 3 + k));
+  for (const kernel of profile.kernels) {
+    // tf.profile lists op wrappers (names ending in __op) around the kernels; count kernels only.
+    if (kernel.name.endsWith('__op')) continue;
+    const entry = byKernel.get(kernel.name) ?? { ms: 0, calls: 0 };
+    entry.ms += (kernel.kernelTimeMs as number) / profiled;
+    entry.calls += 1 / profiled;
+    byKernel.set(kernel.name, entry);
+  }
 }
 const total = [...byKernel.values()].reduce((sum, e) => sum + e.ms, 0);
 console.log(`wasm, batch ${batchSize}, ${args.baseline ? 'stock kernels (baseline)' : "gradcam's kernels"}: ${stepMs.toFixed(1)} ms/step (${((batchSize * 1000) / stepMs).toFixed(0)} img/s, mean of ${steps})`);
-console.log('kernel                      ms   calls  share');
+console.log(`${'kernel'.padEnd(24)}     ms  calls  share  (mean of ${profiled} profiled steps)`);
 for (const [name, { ms, calls }] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 14)) {
-  console.log(`${name.padEnd(24)} ${ms.toFixed(1).padStart(6)} ${String(calls).padStart(6)}  ${((100 * ms) / total).toFixed(0).padStart(4)}%`);
+  console.log(`${name.padEnd(24)} ${ms.toFixed(1).padStart(6)} ${calls.toFixed(0).padStart(6)}  ${((100 * ms) / total).toFixed(0).padStart(4)}%`);
 }
 console.log(`${'all kernels'.padEnd(24)} ${total.toFixed(1).padStart(6)}`);
 model.dispose();

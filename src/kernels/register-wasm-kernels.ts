@@ -95,3 +95,8 @@ export function registerWasmKernels(): string[] {
 export function stockWasmKernel(kernelName: string): KernelConfig | undefined {
   return stockKernels.get(kernelName);
 }
+
+/** Names of the stock tfjs-backend-wasm kernels that `registerWasmKernels` replaced (not those it added). */
+export function replacedWasmKernelNames(): string[] {
+  return [...stockKernels.keys()];
+}
