@@ -331,7 +331,6 @@ function buildProgram(): Command {
   return program;
 }
 
-/** Runs the CLI; resolves when done, with `process.exitCode` set. */
 /** Prints an error that is not a GradcamError: a bug, shown with its stack. */
 function reportBug(error: unknown): void {
   process.stderr.write(`${paint.red('gradcam: unexpected error (please report it):')}\n`);
@@ -339,6 +338,7 @@ function reportBug(error: unknown): void {
   process.exitCode = EXIT_CODES.failure;
 }
 
+/** Runs the CLI; resolves when done, with `process.exitCode` set. */
 async function main(argv: string[]): Promise<void> {
   // A promise nobody awaited that fails is a bug too; say so instead of dying silently.
   process.on('unhandledRejection', reportBug);
