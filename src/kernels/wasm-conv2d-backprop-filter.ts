@@ -20,9 +20,9 @@
  * activeRows). In a tutorial training step that drops a quarter of conv2's
  * rows and two thirds of conv1's, and with them as much of the im2col work
  * and of the product: conv2 ~11 ms instead of ~14 ms, conv1 ~3 ms instead of
- * ~5 ms at batch 32 (scratch/kernels2/fgrad3.mjs, on captured step inputs).
+ * ~5 ms at batch 32 (measured on captured step inputs).
  *
- * Also measured (scratch/backend/bench-kernels.ts), and not faster: reading
+ * Also measured, and not faster: reading
  * the batch as the reduced channel makes dW a stride-1 convolution of
  * transpose(x, [3, 1, 2, 0]) with "filter" transpose(dy, [1, 2, 0, 3]) and
  * dilation = the forward stride. XNNPACK computes it correctly, but it must

@@ -1,7 +1,7 @@
 /**
  * Faster forward convolutions (`FusedConv2D`, `Conv2D`) for the wasm backend,
  * on two paths that beat tfjs-backend-wasm 4.22's XNNPACK convolution for the
- * tutorial CNN (measurements: 256 images, one thread, scratch/fwd/):
+ * tutorial CNN (measured on 256 images, one thread):
  *
  *  - Few input values per output (KH*KW*ci <= TAPS_MAX_VALUES, e.g. the
  *    tutorial's conv1, 3x3 over 1 channel): a direct convolution by taps in

@@ -6,9 +6,10 @@
  *
  * The convolution loops keep their accumulators in locals, which V8's
  * optimising compiler holds in the 16 SIMD registers of x86-64: the matrix
- * product accumulates a block of 4 rows x 8 columns (8 registers) and reads
- * each value of the right-hand matrix once per block, the register tiling
- * of XNNPACK's wasm SIMD "4x8" GEMM micro-kernels (XNNPACK src/f32-gemm/).
+ * product accumulates a block of 2 rows x 16 columns (8 registers, see
+ * GEMM_BLOCKING) and reads each value of the right-hand matrix once per
+ * block, the register tiling of XNNPACK's wasm SIMD GEMM micro-kernels
+ * (XNNPACK src/f32-gemm/).
  * WebAssembly SIMD has no fused multiply-add in its base instruction set,
  * so products and sums round separately, as tfjs's cpu backend's do.
  */
@@ -243,7 +244,7 @@ export interface GemmBlocking {
   kUnroll: number;
 }
 
-/** The blocking measured fastest here (scratch/fwd/gemmtune.mjs). */
+/** The blocking measured fastest here, of rows x vectors 4x2, 2x4, 3x4, 2x3, 3x3, 1x4, each with k unrolled 1 or 2. */
 export const GEMM_BLOCKING: GemmBlocking = { rows: 2, vectors: 4, kUnroll: 1 };
 
 /**
