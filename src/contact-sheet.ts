@@ -7,8 +7,9 @@
  *
  * No TensorFlow.js. The layout is a pure function ({@link planContactSheets})
  * so its ordering and geometry are testable without decoding pixels;
- * {@link renderContactSheets} paints the plan one page canvas at a time, with
- * overlay.ts's tile painter and text rendering, and encodes each page with png.ts.
+ * {@link paintContactSheets} paints the plan one page canvas at a time, with
+ * overlay.ts's tile painter and text rendering; {@link renderContactSheets}
+ * also encodes each page with png.ts.
  */
 import { GradcamError, usageError } from './errors.js';
 import type { ColormapName } from './colormaps.js';
@@ -379,11 +380,11 @@ export function planContactSheets(
  * 1338x1718 page of 400 MNIST tiles (busy 2-core machine): level 1 27 ms,
  * 1.41 MB; level 3 41 ms, 1.17 MB; level 6 (overlay.ts's encodePng) 88 ms,
  * 1.09 MB; adaptive filtering 110-150 ms. Encoding is the largest cost of a
- * sheet after the tiles and cannot overlap the painting of the next page with
- * one canvas alive: level 1 takes 10,000 items from ~2.4 s to ~1.8 s for
- * ~20% larger files (~35 MB for 25 pages).
+ * sheet (profiled on the 25 pages of 10,000 items: ~100 ms a page with the
+ * row filter, against ~40 ms to paint it), so batch mode encodes pages on its
+ * picture threads while this thread paints the next one (explain-batch.ts).
  */
-const PNG_COMPRESSION_LEVEL = 1;
+export const CONTACT_SHEET_PNG_LEVEL = 1;
 
 
 
@@ -409,27 +410,66 @@ function fillRect(
 
 /**
  * Renders contact sheets: one PNG per page of the plan of
- * {@link planContactSheets}. Each tile is the overlay of overlay.ts's
- * `overlayTile` (digit nearest-enlarged, heatmap bilinear-enlarged from its
- * own resolution, blended; same pixels); a misclassified tile gets a red
- * frame and a red caption; a bar under each tile shows the predicted class's
- * probability (0..1 of the tile width). Pages are painted and encoded one
- * after the other on a single canvas, so only one page's pixels are alive at
- * a time (~6.9 MB at the defaults).
+ * {@link planContactSheets}, painted by {@link paintContactSheets} and
+ * encoded here, one page after the other on a single canvas, so only one
+ * page's pixels are alive at a time (~6.9 MB at the defaults).
  *
  * @returns PNG bytes (8-bit RGB), one buffer per page, in page order; `[]`
  *   for no items. The caller writes them.
- * @throws as {@link planContactSheets}; GradcamError naming the item for a
- *   wrong array length, a NaN or a heatmap size unlike the first item's;
- *   usage error for a bad alpha or colormap.
+ * @throws as {@link paintContactSheets}.
  */
 export async function renderContactSheets(
   items: readonly ContactSheetItem[],
   options: ContactSheetOptions = {},
 ): Promise<Buffer[]> {
+  const pngs: Buffer[] = [];
+  let canvas: RgbImage | undefined;
+  await paintContactSheets(
+    items,
+    options,
+    async (page) => {
+      pngs.push(await encodePng(page, CONTACT_SHEET_PNG_LEVEL));
+    },
+    // Reuse the previous page's buffer when the size matches (all pages but a shorter last one).
+    (width, height) => {
+      if (canvas === undefined || canvas.width !== width || canvas.height !== height) {
+        canvas = blankCanvas(width, height);
+      } else {
+        canvas.data.fill(255);
+      }
+      return canvas;
+    },
+  );
+  return pngs;
+}
+
+/**
+ * Paints the contact sheet pages of the plan of {@link planContactSheets}
+ * and hands each to `consume`, in page order, awaiting it before painting the
+ * next. Each tile is the overlay of overlay.ts's `overlayTile` (digit
+ * nearest-enlarged, heatmap bilinear-enlarged from its own resolution,
+ * blended; same pixels); a misclassified tile gets a red frame and a red
+ * caption; a bar under each tile shows the predicted class's probability
+ * (0..1 of the tile width). Batch mode encodes and writes pages on its
+ * picture threads while this paints the next one (explain-batch.ts).
+ *
+ * @param consume receives each painted page (8-bit RGB) with its index and
+ *   the page count; it may keep the canvas when `canvasFor` gives a new one per page.
+ * @param canvasFor a white canvas of the given size for the next page
+ *   (default: a new one per page).
+ * @throws as {@link planContactSheets}; GradcamError naming the item for a
+ *   wrong array length, a NaN or a heatmap size unlike the first item's;
+ *   usage error for a bad alpha or colormap.
+ */
+export async function paintContactSheets(
+  items: readonly ContactSheetItem[],
+  options: ContactSheetOptions,
+  consume: (page: RgbImage, index: number, count: number) => Promise<void>,
+  canvasFor: (width: number, height: number) => RgbImage = blankCanvas,
+): Promise<void> {
   const plan = planContactSheets(items, options);
   const first = items[0];
-  if (first === undefined) return [];
+  if (first === undefined) return;
   const { geometry: g } = plan;
   const painter = tilePainter({
     imageHeight: first.imageHeight ?? MNIST_SIDE,
@@ -448,15 +488,8 @@ export async function renderContactSheets(
       );
     }
   });
-  const pngs: Buffer[] = [];
-  let canvas: RgbImage | undefined;
-  for (const page of plan.pages) {
-    // Reuse the previous page's buffer when the size matches (all pages but a shorter last one).
-    if (canvas === undefined || canvas.width !== page.width || canvas.height !== page.height) {
-      canvas = blankCanvas(page.width, page.height);
-    } else {
-      canvas.data.fill(255);
-    }
+  for (const [index, page] of plan.pages.entries()) {
+    const canvas = canvasFor(page.width, page.height);
     // Captions not yet cached are rasterised on sharp's threads while the tiles are painted on this one.
     const text = drawText(canvas, page.labels);
     try {
@@ -466,9 +499,8 @@ export async function renderContactSheets(
       throw error;
     }
     await text;
-    pngs.push(await encodePng(canvas, PNG_COMPRESSION_LEVEL));
+    await consume(canvas, index, plan.pages.length);
   }
-  return pngs;
 }
 
 /** One cell: the tile, its red frame when misclassified, and the confidence bar. */

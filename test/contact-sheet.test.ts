@@ -5,7 +5,9 @@ import {
   CONTACT_SHEET_DEFAULTS,
   MAX_SHEET_SIDE,
   SHEET_COLORS,
+  CONTACT_SHEET_PNG_LEVEL,
   contactSheetOrder,
+  paintContactSheets,
   planContactSheets,
   renderContactSheets,
   tileCaption,
@@ -15,7 +17,7 @@ import {
 } from '../src/contact-sheet.js';
 import { GradcamError } from '../src/errors.js';
 import { seededRandom } from '../src/random.js';
-import { blendHeatmap, resizeBilinear, resizeNearest, type RgbImage } from '../src/overlay.js';
+import { blendHeatmap, encodePng, resizeBilinear, resizeNearest, type RgbImage } from '../src/overlay.js';
 
 /** Deterministic pseudo-random numbers, so failures reproduce. */
 const random = seededRandom;
@@ -266,6 +268,21 @@ describe('renderContactSheets', () => {
       assert.equal(meta.channels, 3);
     }
     assert.deepEqual(await renderContactSheets([]), []);
+  });
+
+  it('paintContactSheets hands over the pages in order, each on its own canvas, the pixels renderContactSheets encodes', async () => {
+    const items = Array.from({ length: 13 }, (_, i) => makeItem(i, i % 10, i === 4 ? 3 : i % 10));
+    const options = { perPage: 6 };
+    const pages: { page: RgbImage; index: number; count: number }[] = [];
+    await paintContactSheets(items, options, async (page, index, count) => {
+      pages.push({ page, index, count });
+    });
+    assert.deepEqual(pages.map(({ index, count }) => [index, count]), [[0, 3], [1, 3], [2, 3]]);
+    assert.notEqual(pages[0]!.page.data, pages[1]!.page.data, 'a new canvas per page by default');
+    const pngs = await renderContactSheets(items, options);
+    for (const { page, index } of pages) {
+      assert.deepEqual(encodePng(page, CONTACT_SHEET_PNG_LEVEL), pngs[index]);
+    }
   });
 
   // The independent reference for the tile pixels: the resize and blend functions composed directly

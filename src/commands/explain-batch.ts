@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../atomic-write.js';
 import type { ContactSheetItem } from '../contact-sheet.js';
-import { firstLine } from '../errors.js';
+import { firstLine, GradcamError } from '../errors.js';
 import type { GradcamBatch } from '../gradcam.js';
 import { heatmapStats } from '../heatmap-stats.js';
 import { isFailure, loadInputs, type Digit, type InputRef, type LoadedInput } from '../inputs.js';
@@ -118,6 +118,7 @@ export async function explainBatch(
   const sheetItems: ContactSheetItem[] = [];
   const counts = { explained: 0, labelled: 0, correct: 0, failed: 0 };
   const seconds = { load: 0, explain: 0, write: 0 };
+  let explained = false;
 
   try {
     // MNIST records are read once, up front (one sequential read of at most
@@ -265,17 +266,26 @@ export async function explainBatch(
       });
     }
     await flush();
+    explained = true;
   } finally {
     await manifest.sync();
     await manifest.close();
-    await tiles?.close();
+    // The picture threads stay for the contact sheets when all went well.
+    if (!explained) await tiles?.close();
     await pool?.close();
     session.model.dispose();
   }
 
   const t2 = performance.now();
-  const contactSheets =
-    options.contactSheet === false ? [] : await writeContactSheets(outDir, sheetItems, style, counts, session.metadata.classNames);
+  let contactSheets: string[];
+  try {
+    contactSheets =
+      options.contactSheet === false
+        ? []
+        : await writeContactSheets(outDir, sheetItems, style, counts, session.metadata.classNames, tiles);
+  } finally {
+    await tiles?.close();
+  }
   seconds.write += (performance.now() - t2) / 1000;
   const total = (performance.now() - started) / 1000;
   const summary: BatchSummary = {
@@ -375,15 +385,38 @@ async function writeContactSheets(
   style: ExplainStyle,
   counts: { explained: number; labelled: number; correct: number },
   classNames: readonly string[],
+  tiles: TileWriter | undefined,
 ): Promise<string[]> {
   if (items.length === 0) return [];
-  const { renderContactSheets } = await import('../contact-sheet.js');
-  const pages = await renderContactSheets(items, { alpha: style.alpha, colormap: style.colormap, counts, classNames });
+  const { CONTACT_SHEET_PNG_LEVEL, paintContactSheets, renderContactSheets } = await import('../contact-sheet.js');
+  const options = { alpha: style.alpha, colormap: style.colormap, counts, classNames };
+  const fileName = (index: number, count: number) =>
+    count === 1 ? 'contact-sheet.png' : `contact-sheet-${String(index + 1).padStart(3, '0')}.png`;
   const files: string[] = [];
-  for (const [i, png] of pages.entries()) {
-    const file = pages.length === 1 ? 'contact-sheet.png' : `contact-sheet-${String(i + 1).padStart(3, '0')}.png`;
-    await writeFileAtomic(path.join(outDir, file), png);
-    files.push(file);
+  if (tiles === undefined) {
+    // --figures: no picture threads; encode and write here.
+    const pages = await renderContactSheets(items, options);
+    for (const [i, png] of pages.entries()) {
+      const file = fileName(i, pages.length);
+      await writeFileAtomic(path.join(outDir, file), png);
+      files.push(file);
+    }
+    return files;
   }
+  // Pages are painted here and encoded and written on the picture threads
+  // meanwhile (encoding costs more than painting: contact-sheet.ts). At most
+  // one page per thread waits, each ~6.9 MB.
+  const writes: Promise<string | null>[] = [];
+  await paintContactSheets(items, options, async (page, index, count) => {
+    const file = fileName(index, count);
+    files.push(file);
+    const write = tiles.writePage(page.data, page.width, page.height, CONTACT_SHEET_PNG_LEVEL, path.join(outDir, file));
+    write.catch(() => undefined); // awaited below; a failed thread must not also count as an unhandled rejection
+    writes.push(write);
+    if (writes.length > PICTURE_THREADS) await writes[writes.length - 1 - PICTURE_THREADS];
+  });
+  const errors = await Promise.all(writes);
+  const failed = errors.findIndex((error) => error !== null);
+  if (failed >= 0) throw new GradcamError(`cannot write ${path.join(outDir, files[failed]!)}: ${errors[failed]}`);
   return files;
 }

@@ -1,7 +1,8 @@
 /**
  * Entry point of the batch mode's picture thread (started by tile-writer.ts;
  * compiled next to it). For every job it paints the overlay tile, encodes the
- * PNG and writes it atomically, so the main thread only computes Grad-CAM.
+ * PNG and writes it atomically, so the main thread only computes Grad-CAM;
+ * for a page job (a contact sheet the main thread painted) it encodes and writes.
  * Loads no TensorFlow.js and no sharp.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -9,7 +10,7 @@ import { writeFileAtomic } from '../atomic-write.js';
 import { firstLine } from '../errors.js';
 import { tilePainter, type TileSpec } from '../overlay.js';
 import { encodeRgbPng } from '../png.js';
-import type { TileJobs, TileResults } from './tile-writer.js';
+import type { PageJob, TileJobs, TileResults } from './tile-writer.js';
 
 const { spec, level } = workerData as { spec: TileSpec; level: number };
 const painter = tilePainter(spec);
@@ -24,12 +25,22 @@ const mapSize = spec.heatmapHeight * spec.heatmapWidth;
  */
 const WRITES_IN_FLIGHT = 8;
 
-parentPort!.on('message', (jobs: TileJobs) => {
-  void writeAll(jobs).then((errors) => {
-    const results: TileResults = { id: jobs.id, errors };
+parentPort!.on('message', (job: TileJobs | PageJob) => {
+  void (job.kind === 'tiles' ? writeAll(job) : writePage(job)).then((errors) => {
+    const results: TileResults = { id: job.id, errors };
     parentPort!.postMessage(results);
   });
 });
+
+/** Encodes and writes one painted picture; [null] when written, else [why not]. */
+async function writePage(job: PageJob): Promise<(string | null)[]> {
+  try {
+    await writeFileAtomic(job.target, encodeRgbPng(job.rgb, job.width, job.height, job.level));
+    return [null];
+  } catch (error) {
+    return [firstLine(error)];
+  }
+}
 
 async function writeAll(jobs: TileJobs): Promise<(string | null)[]> {
   const errors: (string | null)[] = new Array(jobs.targets.length).fill(null);

@@ -4,12 +4,25 @@ import type { TileSpec } from '../overlay.js';
 
 /** A chunk of pictures for the tile thread: images and maps back to back, one target path each. */
 export interface TileJobs {
+  kind: 'tiles';
   id: number;
   /** n × imageHeight·imageWidth grey levels in [0, 1]. */
   images: Float32Array;
   /** n × heatmapHeight·heatmapWidth normalised maps. */
   heatmaps: Float32Array;
   targets: string[];
+}
+
+/** A painted picture (e.g. a contact sheet page) for the tile thread to encode and write. */
+export interface PageJob {
+  kind: 'page';
+  id: number;
+  /** width*height*3 bytes, RGB. */
+  rgb: Uint8Array;
+  width: number;
+  height: number;
+  level: number;
+  target: string;
 }
 
 /** Per target: null when written, else why not (one line). */
@@ -75,6 +88,7 @@ export class TileWriter {
         if (end === start) return Promise.resolve([]);
         const id = this.nextId++;
         const jobs: TileJobs = {
+          kind: 'tiles',
           id,
           images: images.slice(start * imageSize, end * imageSize),
           heatmaps: heatmaps.slice(start * mapSize, end * mapSize),
@@ -87,6 +101,24 @@ export class TileWriter {
       }),
     );
     return parts.flat();
+  }
+
+  /**
+   * Encodes a painted picture as a PNG and writes it atomically (durably, as
+   * writeFileAtomic does by default) on the next picture thread in turn. The
+   * pixels are transferred: `rgb` is unusable here afterwards.
+   * @returns null when written, else why not (one line).
+   */
+  async writePage(rgb: Uint8Array, width: number, height: number, level: number, target: string): Promise<string | null> {
+    if (this.failure !== undefined) throw this.failure;
+    const worker = this.workers[this.nextId % this.workers.length]!;
+    const id = this.nextId++;
+    const job: PageJob = { kind: 'page', id, rgb, width, height, level, target };
+    const [error] = await new Promise<(string | null)[]>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage(job, [rgb.buffer as ArrayBuffer]);
+    });
+    return error ?? null;
   }
 
   /** Stops the threads (pending writes are abandoned; await them first). */

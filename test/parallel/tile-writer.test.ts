@@ -40,4 +40,32 @@ describe('TileWriter', () => {
       await fs.rm(tmp, { recursive: true, force: true });
     }
   });
+
+  it('encodes and writes painted pages on its threads, and reports a failed write', async () => {
+    const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'gradcam-pages-'));
+    const spec: TileSpec = { imageHeight: 28, imageWidth: 28, heatmapHeight: 11, heatmapWidth: 11, tileHeight: 56, tileWidth: 56, alpha: 0.4, colormap: 'jet' };
+    const writer = new TileWriter(spec, 1, 2);
+    try {
+      const width = 7;
+      const height = 5;
+      const pixels = Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 37) % 256);
+      const results = await Promise.all([
+        writer.writePage(pixels.slice(), width, height, 1, path.join(tmp, 'one.png')),
+        writer.writePage(pixels.slice(), width, height, 9, path.join(tmp, 'two.png')),
+        writer.writePage(pixels.slice(), width, height, 1, path.join(tmp, 'missing-dir', 'three.png')),
+      ]);
+      assert.equal(results[0], null);
+      assert.equal(results[1], null);
+      assert.match(results[2] ?? '', /ENOENT/);
+      for (const name of ['one.png', 'two.png']) {
+        const { data, info } = await sharp(path.join(tmp, name)).raw().toBuffer({ resolveWithObject: true });
+        assert.deepEqual([info.width, info.height, info.channels], [width, height, 3]);
+        assert.deepEqual(new Uint8Array(data), pixels);
+      }
+      assert.deepEqual((await fs.readdir(tmp)).sort(), ['one.png', 'two.png'], 'no temporary files left behind');
+    } finally {
+      await writer.close();
+      await fs.rm(tmp, { recursive: true, force: true });
+    }
+  });
 });
