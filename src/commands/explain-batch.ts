@@ -404,8 +404,8 @@ async function writeContactSheets(
     return files;
   }
   // Pages are painted here and encoded and written on the picture threads
-  // meanwhile (encoding costs more than painting: contact-sheet.ts). At most
-  // one page per thread waits, each ~6.9 MB.
+  // meanwhile (encoding costs more than painting: contact-sheet.ts). While one
+  // page is painted, at most one per picture thread is being written (~6.9 MB each).
   const writes: Promise<string | null>[] = [];
   await paintContactSheets(items, options, async (page, index, count) => {
     const file = fileName(index, count);

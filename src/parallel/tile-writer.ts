@@ -106,7 +106,9 @@ export class TileWriter {
   /**
    * Encodes a painted picture as a PNG and writes it atomically (durably, as
    * writeFileAtomic does by default) on the next picture thread in turn. The
-   * pixels are transferred: `rgb` is unusable here afterwards.
+   * pixels are transferred, not copied: `rgb`'s whole buffer moves to the
+   * thread and is unusable here afterwards.
+   * @param rgb width*height*3 bytes, RGB, row-major.
    * @returns null when written, else why not (one line).
    */
   async writePage(rgb: Uint8Array, width: number, height: number, level: number, target: string): Promise<string | null> {
