@@ -2,7 +2,8 @@
 // entry point, each into one file in place of tsc's output (dist/cli.js,
 // dist/text-worker.js, dist/parallel/*-worker.js). Node 20's ESM loader costs
 // ~1-1.5 ms per module (resolve, read, link) and a single `gradcam explain`
-// loads ~45 of them: the bundles start ~40-50 ms sooner. Packages stay
+// loads ~45 of them: bundled, it started ~20-40 ms sooner in alternating runs
+// (BENCHMARKS.md, "Cold start"). Packages stay
 // external (loaded from node_modules as before), and every other dist/ module
 // stays as tsc wrote it, for library users and for the tests.
 //
