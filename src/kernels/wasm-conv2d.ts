@@ -38,7 +38,7 @@ import tf = require('@tensorflow/tfjs-core');
 import type { Conv2DAttrs, FusedConv2DAttrs, KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { byteOffset, disposeIntermediate, heapF32, sizeOf, withStockFallback } from './wasm-kernel-util.js';
-import { GEMM_BLOCKING } from './wasm-simd-forward.js';
+import { GEMM_COLUMNS } from './wasm-simd-forward.js';
 import { simdHelpers, type SimdHelpers } from './wasm-simd.js';
 
 const { backend_util } = tf;
@@ -57,8 +57,6 @@ const WINOGRAD_CHUNK_TILES = 64;
  * per 256 images).
  */
 const MATRIX_GAP_BYTES = 64;
-/** Output columns per block of the GEMM's packed right-hand side. */
-const GEMM_COLUMNS = 4 * GEMM_BLOCKING.vectors;
 
 const BYTES = Float32Array.BYTES_PER_ELEMENT;
 

@@ -85,9 +85,10 @@ export interface ForwardSimdHelpers {
   ): void;
   /**
    * `count` matrix products C_i = A_i @ B_i, A_i [rows, kBytes/4] at
-   * a + i * aStride, B_i [kBytes/4, nBytes/4] at b + i * bStride, C_i [rows, nBytes/4]
-   * at c + i * cStride, all row-major float32; nBytes a multiple of 32.
-   * Each entry is summed in k order from 0.
+   * a + i * aStride and C_i [rows, nBytes/4] at c + i * cStride, row-major
+   * float32; B_i [kBytes/4, nBytes/4] at b + i * bStride, packed in column
+   * blocks of GEMM_COLUMNS (see gemmFunction); nBytes a multiple of
+   * 4 * GEMM_COLUMNS. Each entry is summed in k order from 0.
    */
   gemm(a: number, b: number, c: number, rows: number, kBytes: number, nBytes: number, count: number, aStride: number, bStride: number, cStride: number): void;
   /**
@@ -246,6 +247,9 @@ export interface GemmBlocking {
 
 /** The blocking measured fastest here, of rows x vectors 4x2, 2x4, 3x4, 2x3, 3x3, 1x4, each with k unrolled 1 or 2. */
 export const GEMM_BLOCKING: GemmBlocking = { rows: 2, vectors: 4, kUnroll: 1 };
+
+/** Output columns per block of `gemm`'s packed right-hand side (its register block's width). */
+export const GEMM_COLUMNS = 4 * GEMM_BLOCKING.vectors;
 
 /**
  * gemm with a packed right-hand side: B_i is stored as column blocks of

@@ -3,6 +3,7 @@ import { before, describe, test } from 'node:test';
 import tf = require('@tensorflow/tfjs-core');
 import {
   conv2dBackpropFilterWasm,
+  packRowBlocks,
   type Conv2dBackpropFilterPath,
 } from '../../src/kernels/wasm-conv2d-backprop-filter.js';
 import {
@@ -58,6 +59,9 @@ const CASES: ConvCase[] = [
   { name: 'sparse x and dy, 1 channel, 3x3 valid', x: [4, 12, 10, 1], filter: [3, 3, 1, 8], strides: 1, pad: 'valid', sparse: 0.5 },
   { name: 'sparse x and dy, 3x3 same stride 2', x: [4, 9, 9, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'same', sparse: 0.5 },
   { name: 'all-zero dy', x: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'valid', sparse: 1 },
+  // co a multiple of 16 and at most KH*KW*ci: the SIMD gemm path.
+  { name: '16 out channels, 3x3 same (SIMD product)', x: [2, 7, 9, 3], filter: [3, 3, 3, 16], strides: 1, pad: 'same' },
+  { name: '32 out channels, stride 2, sparse (SIMD product)', x: [4, 9, 9, 4], filter: [3, 3, 4, 32], strides: 2, pad: 'valid', sparse: 0.5 },
 ];
 
 /** A blob of nonzero values in the middle of each image, zeros around it. */
@@ -138,6 +142,17 @@ describe('wasm Conv2DBackpropFilter', () => {
       assertClose(fast, slow, 1e-4, c.name);
     });
   }
+
+  test('packRowBlocks writes a [k, n] matrix as 16-column blocks of [k, 16]', () => {
+    // M is [k = 3, n = 32] with M[kk][j] = 100 kk + j; column j goes to block j >> 4, column j & 15.
+    const m = Float32Array.from({ length: 3 * 32 }, (_, at) => 100 * Math.floor(at / 32) + (at % 32));
+    const packed = new Float32Array(3 * 32);
+    packRowBlocks(m, packed, 3, 32);
+    assert.deepEqual(Array.from(packed.subarray(0, 16)), Array.from({ length: 16 }, (_, j) => j), 'block 0, row 0: M[0][0..15]');
+    assert.deepEqual(Array.from(packed.subarray(16, 18)), [100, 101], 'block 0, row 1: M[1][0..1]');
+    assert.deepEqual(Array.from(packed.subarray(48, 50)), [16, 17], 'block 1, row 0: M[0][16..17]');
+    assert.equal(packed[95], 231, 'last value: M[2][31]');
+  });
 
   // Zero rows are skipped only when that cannot change the result: a
   // non-finite value anywhere must spread exactly as in the dense sum

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import tf = require('@tensorflow/tfjs-core');
-import { conv2dBackpropInputWasm } from '../../src/kernels/wasm-conv2d-backprop-input.js';
+import { conv2dBackpropInputWasm, packColumnBlocks } from '../../src/kernels/wasm-conv2d-backprop-input.js';
 import {
   assertClose,
   assertNoLeak,
@@ -44,6 +44,10 @@ const CASES: ConvCase[] = [
   { name: 'sparse dy, stride 2 same', x: [4, 8, 8, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'same', zeroRows: 0.5 },
   { name: 'all-zero dy', x: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'valid', zeroRows: 1 },
   { name: 'tutorial conv2 [32, 13, 13, 32] -> 64, sparse dy', x: [32, 13, 13, 32], filter: [3, 3, 32, 64], strides: 1, pad: 'valid', zeroRows: 0.25 },
+  // KH*KW*ci a multiple of 16: the SIMD gemm path.
+  { name: '1x1 filter, 16 channels (SIMD product)', x: [2, 7, 9, 16], filter: [1, 1, 16, 8], strides: 1, pad: 'valid' },
+  { name: '3x3, 16 channels, stride 2 same (SIMD product)', x: [3, 8, 8, 16], filter: [3, 3, 16, 5], strides: 2, pad: 'same' },
+  { name: '3x3, 16 channels, sparse dy (SIMD product)', x: [4, 7, 9, 16], filter: [3, 3, 16, 4], strides: 1, pad: 'same', zeroRows: 0.5 },
 ];
 
 function outShape(c: ConvCase): Shape4 {
@@ -88,9 +92,9 @@ describe('wasm Conv2DBackpropInput', () => {
     { name: 'NaN in the filter', w: (w) => void (w[0] = NaN) },
     { name: '-Inf in dy next to zero rows', dy: (dy) => void (dy[dy.findIndex((v) => v !== 0)] = -Infinity) },
   ];
-  for (const [i, f] of NON_FINITE.entries()) {
-    test(`non-finite values spread as on cpu: ${f.name}`, async () => {
-      const c = CASES[12] as ConvCase;
+  for (const [i, f] of NON_FINITE.flatMap((f) => [{ ...f, c: CASES[12] as ConvCase }, { ...f, c: CASES[CASES.length - 1] as ConvCase }]).entries()) {
+    test(`non-finite values spread as on cpu: ${f.name} (${f.c.name})`, async () => {
+      const c = f.c;
       const dy = dyValues(c, 700 + i);
       const w = randomValues(size(c.filter), 710 + i);
       f.dy?.(dy);
@@ -100,6 +104,17 @@ describe('wasm Conv2DBackpropInput', () => {
       assertClose(wasm, cpu, 1e-4, f.name);
     });
   }
+
+  test('packColumnBlocks writes transpose(W) as 16-column blocks of [k, 16]', () => {
+    // W is [n = 32, k = 3] with W[i][kk] = 100 i + kk; transpose(W)[kk][i] goes to block i >> 4, row kk, column i & 15.
+    const w = Float32Array.from({ length: 32 * 3 }, (_, at) => 100 * Math.floor(at / 3) + (at % 3));
+    const packed = new Float32Array(32 * 3);
+    packColumnBlocks(w, packed, 32, 3);
+    assert.deepEqual(Array.from(packed.subarray(0, 4)), [0, 100, 200, 300], 'block 0, row 0 starts with W[0..3][0]');
+    assert.deepEqual(Array.from(packed.subarray(16, 18)), [1, 101], 'block 0, row 1: W[0][1], W[1][1]');
+    assert.deepEqual(Array.from(packed.subarray(48, 50)), [1600, 1700], 'block 1, row 0: W[16][0], W[17][0]');
+    assert.equal(packed[95], 3102, 'last value: W[31][2]');
+  });
 
   test('NCHW goes to the stock kernel', async () => {
     await use('wasm');
