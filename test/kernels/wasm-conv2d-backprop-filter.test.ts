@@ -197,6 +197,17 @@ describe('wasm Conv2DBackpropFilter', () => {
     }
   });
 
+  test('leaves no tensors behind on the SIMD gemm path (engine or wasm heap)', async () => {
+    const c = CASES[CASES.length - 1] as ConvCase;
+    const compute = filterGrad(c, 1);
+    await wasmPath(c, 1, 'matmul'); // warm up
+    await assertNoLeak(() => {
+      tf.tidy(() => {
+        compute();
+      });
+    });
+  });
+
   test('leaves no tensors behind (engine or wasm heap)', async () => {
     const c = CASES[4] as ConvCase;
     const compute = filterGrad(c, 1);
