@@ -49,6 +49,7 @@ import {
   runWasmKernel,
   SIMD_COPY_MIN_LENGTH,
 } from './wasm-kernel-util.js';
+import { packRowBlocks } from './gemm-packing.js';
 import { GEMM_COLUMNS } from './wasm-simd-forward.js';
 import { simdHelpers, type SimdHelpers } from './wasm-simd.js';
 
@@ -308,23 +309,6 @@ function filterGradMatMul(x: TensorInfo, dy: TensorInfo, g: FilterGradGeometry, 
   } finally {
     // Disposing the right-hand operand also frees its cached XNNPACK operator.
     for (const t of intermediates) disposeIntermediate(backend, t);
-  }
-}
-
-/**
- * The row-major [k, n] matrix `m` in the column blocks of wasm-simd-forward.ts's
- * `gemm` (n/B blocks of [k, B], B = GEMM_COLUMNS):
- * packed[b*k*B + kk*B + c] = m[kk*n + b*B + c].
- * @param n a multiple of GEMM_COLUMNS.
- */
-export function packRowBlocks(m: Float32Array, packed: Float32Array, k: number, n: number): void {
-  const B = GEMM_COLUMNS;
-  for (let kk = 0; kk < k; kk++) {
-    for (let b = 0; b < n / B; b++) {
-      const from = kk * n + b * B;
-      const to = b * k * B + kk * B;
-      for (let c = 0; c < B; c++) packed[to + c] = m[from + c] as number;
-    }
   }
 }
 

@@ -42,6 +42,7 @@ import {
   runWasmKernel,
   withStockFallback,
 } from './wasm-kernel-util.js';
+import { packColumnBlocks } from './gemm-packing.js';
 import { GEMM_COLUMNS } from './wasm-simd-forward.js';
 import { simdHelpers } from './wasm-simd.js';
 
@@ -134,23 +135,6 @@ export function conv2dBackpropInputWasm(
     throw error;
   } finally {
     for (const t of intermediates) disposeIntermediate(backend, t);
-  }
-}
-
-/**
- * transpose(W) in the column blocks of wasm-simd-forward.ts's `gemm`: W is the
- * row-major [n, k] matrix `w`, and transpose(W) [k, n] is written as n/B
- * blocks of [k, B] (B = GEMM_COLUMNS): packed[b*k*B + kk*B + c] = w[(b*B + c)*k + kk].
- * @param n a multiple of GEMM_COLUMNS.
- */
-export function packColumnBlocks(w: Float32Array, packed: Float32Array, n: number, k: number): void {
-  const B = GEMM_COLUMNS;
-  for (let b = 0; b < n / B; b++) {
-    for (let c = 0; c < B; c++) {
-      const from = (b * B + c) * k;
-      let to = b * k * B + c;
-      for (let kk = 0; kk < k; kk++, to += B) packed[to] = w[from + kk] as number;
-    }
   }
 }
 

@@ -139,11 +139,8 @@ export function conv2dForwardWasm(request: ConvRequest, backend: BackendWasm): T
       bias = scratch([info.outChannels]);
       heapF32(backend, bias).fill(0);
     }
-    if (path === 'taps') {
-      convByTaps(simd, backend, request.x, request.filter, bias, out, info, floor, scratch);
-    } else {
-      convWinograd(simd, backend, request.x, request.filter, bias, out, info, floor, scratch);
-    }
+    const call: ConvCall = { simd, backend, x: request.x, filter: request.filter, bias, out, info, floor, scratch };
+    (path === 'taps' ? convByTaps : convWinograd)(call);
   } catch (error) {
     disposeIntermediate(backend, out);
     throw error;
@@ -204,17 +201,24 @@ function sourceImage(
   return { address: to, imageBytes: rows * cols * ci * BYTES, rowBytes: cols * ci * BYTES };
 }
 
-function convByTaps(
-  simd: SimdHelpers,
-  backend: BackendWasm,
-  x: TensorInfo,
-  filter: TensorInfo,
-  bias: TensorInfo,
-  out: TensorInfo,
-  info: tf.backend_util.Conv2DInfo,
-  floor: number,
-  scratch: (shape: number[], dtype?: 'float32' | 'int32') => TensorInfo,
-): void {
+/** One forward convolution as the two paths below compute it (all TensorInfos on `backend`'s heap). */
+interface ConvCall {
+  simd: SimdHelpers;
+  backend: BackendWasm;
+  x: TensorInfo;
+  filter: TensorInfo;
+  /** [co], zeros when the request has none. */
+  bias: TensorInfo;
+  /** The result, [N, OH, OW, co], allocated by the caller. */
+  out: TensorInfo;
+  info: tf.backend_util.Conv2DInfo;
+  /** 0 for ReLU, -Infinity for linear. */
+  floor: number;
+  /** Allocates a temporary the caller disposes. */
+  scratch: (shape: number[], dtype?: 'float32' | 'int32') => TensorInfo;
+}
+
+function convByTaps({ simd, backend, x, filter, bias, out, info, floor, scratch }: ConvCall): void {
   const { batchSize: n, inChannels: ci, outChannels: co, outHeight: oh, outWidth: ow } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   // The cells a valid convolution over the padded input reads.
@@ -296,17 +300,7 @@ function winogradFilter(g: Float32Array, ci: number, co: number): Float32Array {
   return u;
 }
 
-function convWinograd(
-  simd: SimdHelpers,
-  backend: BackendWasm,
-  x: TensorInfo,
-  filter: TensorInfo,
-  bias: TensorInfo,
-  out: TensorInfo,
-  info: tf.backend_util.Conv2DInfo,
-  floor: number,
-  scratch: (shape: number[]) => TensorInfo,
-): void {
+function convWinograd({ simd, backend, x, filter, bias, out, info, floor, scratch }: ConvCall): void {
   const { batchSize: n, inChannels: ci, outChannels: co, outHeight: oh, outWidth: ow } = info;
   const tilesY = Math.ceil(oh / 2);
   const tilesX = Math.ceil(ow / 2);

@@ -4,7 +4,7 @@ import tf = require('@tensorflow/tfjs-core');
 import { batchMatMulWasm } from '../../src/kernels/wasm-batch-mat-mul.js';
 import {
   assertClose,
-  assertNoLeak,
+  assertComputeLeavesNoTensors,
   onBothBackends,
   randomValues,
   setUpBackends,
@@ -94,13 +94,7 @@ describe('wasm BatchMatMul', () => {
 
   test('leaves no tensors behind (engine or wasm heap)', async () => {
     for (const c of CASES) {
-      const compute = product(c, 3);
-      tf.dispose(tf.tidy(compute)); // warm up
-      await assertNoLeak(() => {
-        tf.tidy(() => {
-          compute();
-        });
-      });
+      await assertComputeLeavesNoTensors(product(c, 3));
     }
   });
 });

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import tf = require('@tensorflow/tfjs-core');
+import { packRowBlocks } from '../../src/kernels/gemm-packing.js';
 import {
   conv2dBackpropFilterWasm,
-  packRowBlocks,
   type Conv2dBackpropFilterPath,
 } from '../../src/kernels/wasm-conv2d-backprop-filter.js';
 import {
   assertClose,
+  assertComputeLeavesNoTensors,
   assertNoLeak,
   onBothBackends,
   randomValues,
@@ -198,14 +199,7 @@ describe('wasm Conv2DBackpropFilter', () => {
   });
 
   test('leaves no tensors behind on the SIMD gemm path (engine or wasm heap)', async () => {
-    const c = CASES[CASES.length - 1] as ConvCase;
-    const compute = filterGrad(c, 1);
-    await wasmPath(c, 1, 'matmul'); // warm up
-    await assertNoLeak(() => {
-      tf.tidy(() => {
-        compute();
-      });
-    });
+    await assertComputeLeavesNoTensors(filterGrad(CASES[CASES.length - 1] as ConvCase, 1));
   });
 
   test('leaves no tensors behind (engine or wasm heap)', async () => {

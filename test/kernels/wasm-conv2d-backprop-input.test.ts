@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import tf = require('@tensorflow/tfjs-core');
-import { conv2dBackpropInputWasm, packColumnBlocks } from '../../src/kernels/wasm-conv2d-backprop-input.js';
+import { packColumnBlocks } from '../../src/kernels/gemm-packing.js';
+import { conv2dBackpropInputWasm } from '../../src/kernels/wasm-conv2d-backprop-input.js';
 import {
   assertClose,
-  assertNoLeak,
+  assertComputeLeavesNoTensors,
   onBothBackends,
   randomValues,
   setUpBackends,
@@ -139,13 +140,7 @@ describe('wasm Conv2DBackpropInput', () => {
     await use('wasm');
     // The last cases take the SIMD gemm path, the others XNNPACK's.
     for (const c of [CASES[2], CASES[10], CASES[12], CASES[14], CASES[CASES.length - 2], CASES[CASES.length - 1]] as ConvCase[]) {
-      const compute = inputGrad(c, 1);
-      tf.dispose(tf.tidy(compute)); // warm up
-      await assertNoLeak(() => {
-        tf.tidy(() => {
-          compute();
-        });
-      });
+      await assertComputeLeavesNoTensors(inputGrad(c, 1));
     }
   });
 });

@@ -4,7 +4,7 @@ import tf = require('@tensorflow/tfjs-core');
 import { convPath, type ConvPath } from '../../src/kernels/wasm-conv2d.js';
 import {
   assertClose,
-  assertNoLeak,
+  assertComputeLeavesNoTensors,
   onBothBackends,
   randomValues,
   setUpBackends,
@@ -167,13 +167,7 @@ describe('wasm FusedConv2D and Conv2D', () => {
 
   test('leaves no tensors behind (engine or wasm heap)', async () => {
     for (const c of [CASES[0], CASES[2], CASES[9], CASES[12], CASES[15]] as ForwardCase[]) {
-      const compute = forward(c, 1);
-      tf.dispose(tf.tidy(compute)); // warm up
-      await assertNoLeak(() => {
-        tf.tidy(() => {
-          compute();
-        });
-      });
+      await assertComputeLeavesNoTensors(forward(c, 1));
     }
   });
 });

@@ -5,7 +5,7 @@ import { stockWasmKernel } from '../../src/kernels/register-wasm-kernels.js';
 import { maxPoolGradWasm } from '../../src/kernels/wasm-max-pool-grad.js';
 import {
   assertBitsEqual,
-  assertNoLeak,
+  assertComputeLeavesNoTensors,
   onBothBackends,
   randomValues,
   runOn,
@@ -175,13 +175,7 @@ describe('wasm MaxPoolGrad', () => {
   test('leaves no tensors behind (engine or wasm heap)', async () => {
     await use('wasm');
     for (const c of [CASES[3], CASES[9]] as PoolCase[]) {
-      const compute = poolGrad(c, 1);
-      tf.dispose(tf.tidy(compute)); // warm up
-      await assertNoLeak(() => {
-        tf.tidy(() => {
-          compute();
-        });
-      });
+      await assertComputeLeavesNoTensors(poolGrad(c, 1));
     }
   });
 });

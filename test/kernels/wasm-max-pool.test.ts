@@ -4,7 +4,7 @@ import tf = require('@tensorflow/tfjs-core');
 import { maxPool2x2, maxPoolWasm } from '../../src/kernels/wasm-max-pool.js';
 import {
   assertBitsEqual,
-  assertNoLeak,
+  assertComputeLeavesNoTensors,
   onBothBackends,
   randomValues,
   setUpBackends,
@@ -96,13 +96,7 @@ describe('wasm MaxPool', () => {
 
   test('leaves no tensors behind (engine or wasm heap)', async () => {
     for (const c of [CASES[0], CASES[5], CASES[7]] as PoolCase[]) {
-      const compute = pool(c, 3);
-      tf.dispose(tf.tidy(compute)); // warm up
-      await assertNoLeak(() => {
-        tf.tidy(() => {
-          compute();
-        });
-      });
+      await assertComputeLeavesNoTensors(pool(c, 3));
     }
   });
 });

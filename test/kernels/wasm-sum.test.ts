@@ -4,7 +4,7 @@ import tf = require('@tensorflow/tfjs-core');
 import { sumColumns, sumAxesWasm } from '../../src/kernels/wasm-sum.js';
 import {
   assertClose,
-  assertNoLeak,
+  assertComputeLeavesNoTensors,
   onBothBackends,
   randomValues,
   setUpBackends,
@@ -127,13 +127,7 @@ describe('wasm Sum', () => {
 
   test('leaves no tensors behind (engine or wasm heap)', async () => {
     for (const c of CASES) {
-      const compute = sumOf(c, 5);
-      tf.dispose(tf.tidy(compute)); // warm up
-      await assertNoLeak(() => {
-        tf.tidy(() => {
-          compute();
-        });
-      });
+      await assertComputeLeavesNoTensors(sumOf(c, 5));
     }
   });
 });

@@ -139,3 +139,18 @@ export async function assertNoLeak(work: () => void): Promise<void> {
   assert.equal(tf.memory().numTensors, tensorsBefore, 'engine tensors leaked');
   assert.equal(backend.numDataIds(), dataIdsBefore, 'wasm heap tensors leaked');
 }
+
+/**
+ * Runs `compute` once on wasm inside tf.tidy as a warm-up (kernels' first-call
+ * set-up may allocate for good), then asserts a second run leaves nothing
+ * behind (see assertNoLeak).
+ */
+export async function assertComputeLeavesNoTensors(compute: () => tf.Tensor): Promise<void> {
+  await use('wasm');
+  tf.dispose(tf.tidy(compute));
+  await assertNoLeak(() => {
+    tf.tidy(() => {
+      compute();
+    });
+  });
+}
