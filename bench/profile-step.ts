@@ -13,11 +13,11 @@
  */
 import { parseArgs } from 'node:util';
 import tf = require('@tensorflow/tfjs-core');
-import { initBackend } from '../src/backend.js';
+import { initBackend } from '../src/backend/init-backend.js';
 import { loadMnistSplit } from '../src/data/mnist.js';
-import { replacedWasmKernelNames, stockWasmKernel } from '../src/kernels/register-wasm-kernels.js';
-import { buildTutorialCnn } from '../src/model.js';
-import { BatchBuilder, batchGradients, disposeBatchGradients, trainableVariables } from '../src/training.js';
+import { replacedWasmKernelNames, stockWasmKernel } from '../src/backend/kernels/register-wasm-kernels.js';
+import { buildTutorialCnn } from '../src/model/tutorial-cnn.js';
+import { BatchBuilder, batchGradients, disposeBatchGradients, trainableVariables } from '../src/training/fit.js';
 
 const { values: args } = parseArgs({
   options: {

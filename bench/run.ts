@@ -17,12 +17,12 @@ import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import tf = require('@tensorflow/tfjs-core');
-import { initBackend } from '../src/backend.js';
-import { stackImages } from '../src/classify.js';
+import { initBackend } from '../src/backend/init-backend.js';
+import { stackImages } from '../src/model/classify.js';
 import { defaultMnistDir, loadMnistSplit } from '../src/data/mnist.js';
-import { createGradcam } from '../src/gradcam.js';
-import { GradcamPool } from '../src/parallel/gradcam-pool.js';
-import { bundledModelDir, loadModel } from '../src/model-files.js';
+import { createGradcam } from '../src/cam/gradcam.js';
+import { GradcamPool } from '../src/cam/gradcam-pool.js';
+import { bundledModelDir, loadModel } from '../src/model/model-files.js';
 import { packageRoot } from '../src/package-root.js';
 
 const run = promisify(execFile);

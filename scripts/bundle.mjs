@@ -1,6 +1,6 @@
 // Part of `npm run build`, after tsc: bundles the CLI and each worker thread's
 // entry point, each into one file in place of tsc's output (dist/cli.js,
-// dist/text-worker.js, dist/parallel/*-worker.js). Node 20's ESM loader costs
+// the worker threads' entry points). Node 20's ESM loader costs
 // ~1-1.5 ms per module (resolve, read, link) and a single `gradcam explain`
 // loads ~45 of them: bundled, it started ~20-40 ms sooner in alternating runs
 // (BENCHMARKS.md, "Cold start"). Packages stay
@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
-const ENTRY_POINTS = ['cli.js', 'text-worker.js', 'parallel/tile-writer-worker.js', 'parallel/training-worker.js', 'parallel/gradcam-worker.js'];
+const ENTRY_POINTS = ['cli.js', 'render/text-worker.js', 'outputs/tile-writer-worker.js', 'training/training-worker.js', 'cam/gradcam-worker.js'];
 
 for (const entry of ENTRY_POINTS) {
   const outfile = path.join(dist, entry);

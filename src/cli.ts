@@ -9,11 +9,11 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ChalkInstance } from 'chalk';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { COLORMAP_NAMES } from './colormaps.js';
+import { COLORMAP_NAMES } from './render/colormaps.js';
 import { EXIT_CODES, GradcamError } from './errors.js';
 import { packageRoot } from './package-root.js';
-import { SCORE_KINDS } from './score-kinds.js';
-import type { Style } from './report.js';
+import { SCORE_KINDS } from './cam/score-kinds.js';
+import type { Style } from './cli/format.js';
 
 const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 
@@ -116,7 +116,7 @@ const MAX_FAILURE_LINES = 20;
  */
 async function reportFailures(items: readonly object[], summary: { failed: number }): Promise<void> {
   if (summary.failed === 0) return;
-  const { formatFailures } = await import('./report.js');
+  const { formatFailures } = await import('./cli/format.js');
   const lines = formatFailures(items, style);
   for (const line of lines.slice(0, MAX_FAILURE_LINES)) process.stderr.write(`${line}\n`);
   if (lines.length > MAX_FAILURE_LINES) {
@@ -154,7 +154,7 @@ function buildProgram(): Command {
     .action(async (opts, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       const { train } = await import('./commands/train.js');
-      const { createTrainProgress } = await import('./train-progress.js');
+      const { createTrainProgress } = await import('./cli/train-progress.js');
       const progress = createTrainProgress(process.stderr, { tty: process.stderr.isTTY === true && !process.env.CI });
       const controller = new AbortController();
       const onSigint = () => {
@@ -185,7 +185,7 @@ function buildProgram(): Command {
         });
         progress.finish();
         if (opts.json) printJson(result);
-        else print((await import('./report.js')).formatTrain(result, style, !progress.printedEpochs));
+        else print((await import('./cli/format.js')).formatTrain(result, style, !progress.printedEpochs));
       } finally {
         progress.finish();
         process.off('SIGINT', onSigint);
@@ -220,7 +220,7 @@ function buildProgram(): Command {
       });
       verboseBackend(global, result.backend);
       if (opts.json) printJson(result);
-      else print((await import('./report.js')).formatPredict(result, style));
+      else print((await import('./cli/format.js')).formatPredict(result, style));
       await reportFailures(result.predictions, result.summary);
     });
 
@@ -266,8 +266,8 @@ function buildProgram(): Command {
       if (inputs.length === 0 && opts.mnistIndex === undefined && !opts.mnistTest) {
         throw new GradcamError('nothing to explain: give images, directories, patterns, --mnist-index or --mnist-test', EXIT_CODES.usage);
       }
-      const { explain } = await import('./commands/explain.js');
-      const { createBatchProgress } = await import('./batch-progress.js');
+      const { explain } = await import('./commands/explain/explain.js');
+      const { createBatchProgress } = await import('./cli/batch-progress.js');
       const progress = createBatchProgress(process.stderr, { tty: process.stderr.isTTY === true && !process.env.CI });
       let result;
       try {
@@ -302,7 +302,7 @@ function buildProgram(): Command {
       } finally {
         progress.finish();
       }
-      const report = await import('./report.js');
+      const report = await import('./cli/format.js');
       if (result.mode === 'single') {
         verboseBackend(global, result.backend);
         if (opts.json) printJson(result);

@@ -9,10 +9,10 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp = require('sharp');
 import tfl = require('@tensorflow/tfjs-layers');
-import { initBackend } from '../src/backend.js';
+import { initBackend } from '../src/backend/init-backend.js';
 import { readMnistRecords } from '../src/data/mnist.js';
-import { saveModel } from '../src/model-files.js';
-import { defaultMetadataFor } from '../src/model.js';
+import { saveModel } from '../src/model/model-files.js';
+import { defaultMetadataFor } from '../src/model/tutorial-cnn.js';
 import { runCli, type CliRun } from './helpers/run-cli.js';
 
 const gradcam = runCli;
@@ -113,7 +113,7 @@ describe('gradcam CLI', { concurrency: false }, () => {
 
   it('explains a Sequential model exactly like the functional one', async () => {
     await initBackend('cpu'); // (quietly: tf.setBackend would print tfjs's tfjs-node banner)
-    const loaded = await import('../src/model-files.js').then((m) => m.loadModel(m.bundledModelDir()));
+    const loaded = await import('../src/model/model-files.js').then((m) => m.loadModel(m.bundledModelDir()));
     // The tutorial CNN again, as a Sequential model, with the bundled model's weights.
     const sequential = tfl.sequential({ name: 'sequential_copy' });
     sequential.add(tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu', name: 'conv1' }));

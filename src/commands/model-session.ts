@@ -1,6 +1,6 @@
-import { initBackend, type BackendChoice, type BackendName } from '../backend.js';
+import { initBackend, type BackendChoice, type BackendName } from '../backend/init-backend.js';
 import { GradcamError } from '../errors.js';
-import { bundledModelDir, loadModel, type LoadedModel } from '../model-files.js';
+import { bundledModelDir, loadModel, type LoadedModel } from '../model/model-files.js';
 
 /** Options every command that runs a model accepts. */
 export interface ModelOptions {

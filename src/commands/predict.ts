@@ -1,7 +1,7 @@
-import { topClasses, type ClassProbability } from '../ranking.js';
-import { preloadTensorflow } from '../tfjs-loader.js';
-import { isFailure, loadInputs, type Digit, type FailedInput } from '../inputs.js';
-import { resolveInputs } from '../input-sources.js';
+import { topClasses, type ClassProbability } from '../model/ranking.js';
+import { preloadTensorflow } from '../backend/tfjs-loader.js';
+import { isFailure, loadInputs, type Digit, type FailedInput } from '../data/inputs.js';
+import { resolveInputs } from '../data/input-sources.js';
 import type { ModelOptions } from './model-session.js';
 
 export interface PredictOptions extends ModelOptions {
@@ -49,7 +49,7 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
   });
   // TensorFlow.js through the code cache first; the modules that use it are imported after.
   preloadTensorflow();
-  const [{ openModelSession }, { predictProbabilities }] = await Promise.all([import('./model-session.js'), import('../classify.js')]);
+  const [{ openModelSession }, { predictProbabilities }] = await Promise.all([import('./model-session.js'), import('../model/classify.js')]);
   const session = await openModelSession(options);
   try {
     const inputs = await loadInputs(refs, { dataDir: options.dataDir, cwd: options.cwd });

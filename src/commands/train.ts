@@ -1,12 +1,12 @@
 import * as path from 'node:path';
-import { initBackend, type BackendName } from '../backend.js';
+import { initBackend, type BackendName } from '../backend/init-backend.js';
 import { loadMnistSplit } from '../data/mnist.js';
 import { usageError } from '../errors.js';
-import { saveModel } from '../model-files.js';
-import { buildTutorialCnn, countParameters, defaultMetadataFor, type TrainingSummary } from '../model.js';
+import { saveModel } from '../model/model-files.js';
+import { buildTutorialCnn, countParameters, defaultMetadataFor, type TrainingSummary } from '../model/tutorial-cnn.js';
 import { withDefaults } from './defaults.js';
-import { defaultWorkerCount, fitModelParallel } from '../parallel/fit-parallel.js';
-import { evaluateModel, fitModel, type Evaluation, type FitProgress } from '../training.js';
+import { defaultWorkerCount, fitModelParallel } from '../training/fit-parallel.js';
+import { evaluateModel, fitModel, type Evaluation, type FitProgress } from '../training/fit.js';
 
 /** The tutorial's settings. */
 export const TRAIN_DEFAULTS = {
@@ -28,7 +28,7 @@ export interface TrainOptions {
   seed?: number;
   /**
    * Worker threads, each computing the gradients of its share of every batch
-   * (data parallel; see parallel/fit-parallel.ts). Default: one per core on
+   * (data parallel; see training/fit-parallel.ts). Default: one per core on
    * wasm and cpu, 1 on tensorflow (native TensorFlow already uses every core).
    * 1 trains on this thread.
    */

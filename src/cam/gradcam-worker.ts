@@ -1,0 +1,46 @@
+/**
+ * Entry point of one Grad-CAM worker thread (started by gradcam-pool.ts;
+ * compiled next to it): loads the model on its own TensorFlow.js backend and
+ * explains the slices of batches the pool sends it.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { preloadTensorflow } from '../backend/tfjs-loader.js';
+import type { GradcamJob, GradcamPoolSetup, GradcamReply } from './gradcam-pool.js';
+import { serializeError } from '../serialized-error.js';
+
+const setup = workerData as GradcamPoolSetup;
+
+async function start(): Promise<void> {
+  preloadTensorflow();
+  const [{ initBackend }, { loadModel }, { createGradcam }, { stackImages }] = await Promise.all([
+    import('../backend/init-backend.js'),
+    import('../model/model-files.js'),
+    import('./gradcam.js'),
+    import('../model/classify.js'),
+  ]);
+  await initBackend(setup.backend);
+  const { model, metadata } = await loadModel(setup.modelJsonPath);
+  const gradcam = createGradcam(model, { layerName: setup.layerName, score: setup.score });
+  const size = metadata.input.height * metadata.input.width * metadata.input.channels;
+  parentPort!.on('message', (job: GradcamJob) => {
+    try {
+      const images = Array.from({ length: job.count }, (_, i) => job.images.subarray(i * size, (i + 1) * size));
+      const x = stackImages(images, metadata.input);
+      let batch;
+      try {
+        batch = gradcam.explain(x, job.classes ?? undefined);
+      } finally {
+        x.dispose();
+      }
+      const reply: GradcamReply = { id: job.id, batch };
+      const { heatmaps, unnormalised, channelWeights, probabilities, logits } = batch;
+      parentPort!.postMessage(reply, [heatmaps, unnormalised, channelWeights, probabilities, logits].map((a) => a.buffer as ArrayBuffer));
+    } catch (error) {
+      const reply: GradcamReply = { id: job.id, error: serializeError(error) };
+      parentPort!.postMessage(reply);
+    }
+  });
+  parentPort!.postMessage({ ready: true });
+}
+
+start().catch((error: unknown) => parentPort!.postMessage({ ready: false, error: serializeError(error) }));

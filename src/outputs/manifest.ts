@@ -1,0 +1,104 @@
+/**
+ * The records batch explain writes to `manifest.jsonl` (JSON Lines: one record
+ * per input, in input order) and the summary it writes to `summary.json`.
+ * JSON Lines so that manifests of shards concatenate with `cat` (shard 1
+ * first) into the manifest of the whole run. The schema is versioned; fields
+ * are only ever added.
+ */
+import type { ScoreKind } from '../cam/score-kinds.js';
+
+/** Bumped only when a field changes meaning or disappears. */
+export const MANIFEST_VERSION = 1;
+export const MANIFEST_FILE = 'manifest.jsonl';
+export const SUMMARY_FILE = 'summary.json';
+export const REPORT_FILE = 'index.html';
+
+/** A class and its probability. */
+export interface ClassScore {
+  class: number;
+  probability: number;
+}
+
+/** Where the heat is, in the input image's pixel coordinates (28×28 for MNIST). */
+export interface HeatmapStats {
+  /** Pixel of the upsampled map's maximum (first in row-major order on ties). */
+  peak: { x: number; y: number };
+  /** Mean of the normalised map (0..1) over the image. */
+  mean: number;
+  /**
+   * Share of the heat that lies on ink: Σ heat over pixels with ink ≥ 0.2 /
+   * Σ heat (0..1; 0 when the map is all zero).
+   */
+  inkShare: number;
+}
+
+/** One explained input. */
+export interface ManifestEntry {
+  /** Position of the input in the full, unsharded input list (0-based). */
+  index: number;
+  /** The input as given: a path, or `mnist:test/42`. */
+  source: string;
+  /** The PNG written for it, relative to the output directory. */
+  output: string;
+  predicted: number;
+  probability: number;
+  /** The most probable classes, most probable first. */
+  top: ClassScore[];
+  /** True class, when known (MNIST, or a file named `<digit>_…`). */
+  label?: number;
+  correct?: boolean;
+  /** The class the heatmap explains (the predicted one unless --class). */
+  explainedClass: number;
+  layer: string;
+  method: 'gradcam';
+  score: ScoreKind;
+  heatmap: HeatmapStats;
+}
+
+/** An input that failed; the others were still processed. */
+export interface ManifestFailure {
+  index: number;
+  source: string;
+  error: string;
+}
+
+export type ManifestRecord = ManifestEntry | ManifestFailure;
+
+export function isManifestFailure(record: ManifestRecord): record is ManifestFailure {
+  return 'error' in record;
+}
+
+/** The summary of a batch run (`summary.json`, and `--json` on stdout). */
+export interface BatchSummary {
+  manifestVersion: number;
+  /** Inputs in this run (this shard's share when sharded). */
+  inputs: number;
+  explained: number;
+  failed: number;
+  /** Entries kept by --only (all explained ones by default); pictures are written for these. */
+  written: number;
+  only: 'all' | 'misclassified' | 'correct';
+  labelled: number;
+  correct: number;
+  /** correct / labelled, or null without labels. */
+  accuracy: number | null;
+  /** Part `index` (1-based) of `count` of `of` inputs, with --shard. */
+  shard: { index: number; count: number; of: number } | null;
+  backend: string;
+  model: string;
+  layer: string;
+  score: ScoreKind;
+  /** Class names in output order (digits for MNIST). */
+  classNames: string[];
+  /**
+   * Wall time in seconds: waiting for inputs (decoding overlaps the previous
+   * chunk's compute), computing Grad-CAM, rendering and writing pictures and
+   * the manifest, and the whole run.
+   */
+  seconds: { load: number; explain: number; write: number; total: number };
+  imagesPerSecond: number;
+  /** Absolute path of the output directory. */
+  outDir: string;
+  /** Files written, relative to `outDir` (so a downloaded CI artifact still links up). */
+  files: { manifest: string; summary: string; contactSheets: string[]; report: string | null };
+}

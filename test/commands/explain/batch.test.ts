@@ -1,0 +1,147 @@
+/**
+ * Batch explain end to end: the built CLI in a temporary directory, and the
+ * library entry in-process for the tensor-count check.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import sharp = require('sharp');
+import tf = require('@tensorflow/tfjs-core');
+import { explain } from '../../../src/commands/explain/explain.js';
+import { readMnistRecords } from '../../../src/data/mnist.js';
+import type { BatchSummary, ManifestEntry, ManifestRecord } from '../../../src/outputs/manifest.js';
+import { runCli, type CliRun } from '../../helpers/run-cli.js';
+
+const gradcam = runCli;
+type Run = CliRun;
+
+async function manifest(dir: string): Promise<ManifestRecord[]> {
+  const text = await fs.readFile(path.join(dir, 'manifest.jsonl'), 'utf8');
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as ManifestRecord);
+}
+
+let tmp: string;
+
+describe('batch explain', { concurrency: false }, () => {
+  before(async () => {
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'gradcam-batch-'));
+    // digits/: test digits 0..3 (7, 2, 1, 0) as PNG files named by the label convention, one of them
+    // deliberately mislabelled (a 7 named 3_…), a broken file and a non-image.
+    const records = await readMnistRecords('test', [0, 1, 2, 3]);
+    await fs.mkdir(path.join(tmp, 'digits', 'more'), { recursive: true });
+    const names = ['7_seven.png', '2_two.png', 'more/1_one.png', '3_actually-a-zero.png'];
+    for (const [i, name] of names.entries()) {
+      const pixels = Buffer.from(records.images.subarray(i * 784, (i + 1) * 784));
+      await sharp(pixels, { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(path.join(tmp, 'digits', name));
+    }
+    await fs.writeFile(path.join(tmp, 'digits', '5_broken.png'), 'not a png');
+    await fs.writeFile(path.join(tmp, 'digits', 'notes.txt'), 'ignored: not an image extension');
+  });
+  after(async () => {
+    await fs.rm(tmp, { recursive: true, force: true });
+  });
+
+  it('--mnist-test writes overlays, a manifest with the documented fields, a summary, a contact sheet and the report', async () => {
+    const run = await gradcam(['explain', '--mnist-test', '--limit', '40', '--out-dir', 'out', '--json'], tmp);
+    assert.equal(run.code, 0, run.stderr);
+    const summary = JSON.parse(run.stdout) as BatchSummary;
+    assert.equal(summary.inputs, 40);
+    assert.equal(summary.explained, 40);
+    assert.equal(summary.labelled, 40);
+    assert.equal(summary.manifestVersion, 1);
+    assert.deepEqual(summary.files.contactSheets, ['contact-sheet.png']);
+    assert.equal(summary.files.report, 'index.html');
+    const out = path.join(tmp, 'out');
+    const records = await manifest(out);
+    assert.deepEqual(records.map((r) => r.index), Array.from({ length: 40 }, (_, i) => i));
+    const first = records[0] as ManifestEntry;
+    assert.equal(first.source, 'mnist:test/0');
+    assert.equal(first.output, 'images/mnist-test-00000.png');
+    assert.equal(first.label, 7);
+    assert.equal(first.predicted, 7);
+    assert.deepEqual(Object.keys(first).sort(), ['correct', 'explainedClass', 'heatmap', 'index', 'label', 'layer', 'method', 'output', 'predicted', 'probability', 'score', 'source', 'top'].sort());
+    assert.equal(first.top.length, 3);
+    assert.ok(first.heatmap.inkShare >= 0 && first.heatmap.inkShare <= 1);
+    const correct = records.filter((r) => 'correct' in r && r.correct).length;
+    assert.equal(summary.correct, correct);
+    for (const record of records as ManifestEntry[]) {
+      const meta = await sharp(path.join(out, record.output)).metadata();
+      assert.deepEqual([meta.width, meta.height], [112, 112]); // batch default scale 4
+    }
+    const sheet = await sharp(path.join(out, 'contact-sheet.png')).metadata();
+    assert.ok(sheet.width! > 100 && sheet.height! > 100);
+    const html = await fs.readFile(path.join(out, 'index.html'), 'utf8');
+    assert.match(html, /mnist-test-00039\.png/);
+    assert.deepEqual(JSON.parse(await fs.readFile(path.join(out, 'summary.json'), 'utf8')).inputs, 40);
+  });
+
+  it('a directory with good and broken files: pictures for the good, an error entry for the broken, exit 1', async () => {
+    const run = await gradcam(['explain', 'digits', '--labels-from-names', '--out-dir', 'mixed', '--json'], tmp);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /^gradcam: digits\/5_broken\.png: /m);
+    const records = await manifest(path.join(tmp, 'mixed'));
+    assert.deepEqual(
+      records.map((r) => r.source),
+      ['digits/2_two.png', 'digits/3_actually-a-zero.png', 'digits/5_broken.png', 'digits/7_seven.png', 'digits/more/1_one.png'],
+    );
+    const broken = records[2]!;
+    assert.ok('error' in broken && broken.index === 2);
+    const entries = records.filter((r): r is ManifestEntry => !('error' in r));
+    assert.deepEqual(entries.map((e) => [e.label, e.predicted]), [[2, 2], [3, 0], [7, 7], [1, 1]]);
+    for (const entry of entries) await fs.access(path.join(tmp, 'mixed', entry.output));
+    assert.match(entries[0]!.output, /^images\/2_two-[0-9a-f]{8}\.png$/);
+    const summary = JSON.parse(run.stdout) as BatchSummary;
+    assert.deepEqual([summary.inputs, summary.explained, summary.failed, summary.labelled, summary.correct], [5, 4, 1, 4, 3]);
+  });
+
+  it('--only misclassified writes just those; --fail-under-accuracy sets the exit code', async () => {
+    const only = await gradcam(['explain', 'digits/*.png', 'digits/more', '--labels-from-names', '--only', 'misclassified', '--out-dir', 'wrong', '--fail-under-accuracy', '0.9'], tmp);
+    assert.equal(only.code, 1);
+    assert.match(only.stderr, /accuracy 75\.00% is below --fail-under-accuracy 90\.00%/);
+    const records = await manifest(path.join(tmp, 'wrong'));
+    const entries = records.filter((r): r is ManifestEntry => !('error' in r));
+    assert.deepEqual(entries.map((e) => e.source), ['digits/3_actually-a-zero.png']);
+    assert.deepEqual(await fs.readdir(path.join(tmp, 'wrong', 'images')), [path.basename(entries[0]!.output)]);
+    const passing = await gradcam(['explain', 'digits/7_seven.png', 'digits/2_two.png', '--labels-from-names', '--out-dir', 'fine', '--fail-under-accuracy', '0.9'], tmp);
+    assert.equal(passing.code, 0, passing.stderr);
+  });
+
+  it('shards: the manifests of 1/3, 2/3, 3/3 concatenate to the unsharded manifest', async () => {
+    const whole = await gradcam(['explain', '--mnist-test', '--limit', '25', '--out-dir', 'whole', '--no-contact-sheet', '--no-report'], tmp);
+    assert.equal(whole.code, 0, whole.stderr);
+    let joined = '';
+    for (const i of [1, 2, 3]) {
+      const part = await gradcam(['explain', '--mnist-test', '--limit', '25', '--shard', `${i}/3`, '--out-dir', `shard${i}`, '--no-contact-sheet', '--no-report'], tmp);
+      assert.equal(part.code, 0, part.stderr);
+      joined += await fs.readFile(path.join(tmp, `shard${i}`, 'manifest.jsonl'), 'utf8');
+    }
+    assert.equal(joined, await fs.readFile(path.join(tmp, 'whole', 'manifest.jsonl'), 'utf8'));
+  });
+
+  const usage: [string, string[], RegExp][] = [
+    ['-o with several inputs', ['explain', '--mnist-index', '0..1', '-o', 'x.png'], /-o takes a single input; with 2 inputs use --out-dir/],
+    ['a bad shard', ['explain', '--mnist-test', '--shard', '3/2', '--out-dir', 'x'], /--shard must be "i\/n"/],
+    ['a pattern matching nothing', ['explain', 'nothing/*.png', '--out-dir', 'x'], /no images match "nothing\/\*\.png"/],
+  ];
+  for (const [name, args, message] of usage) {
+    it(`usage error: ${name} → exit 2`, async () => {
+      const run = await gradcam(args, tmp);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, message);
+    });
+  }
+
+  it('leaves no tensors behind (in-process)', async () => {
+    const options = { images: [], mnistTest: true, limit: 300, outDir: path.join(tmp, 'leak'), contactSheet: false, report: false };
+    await explain(options); // warm-up: model weights and caches
+    const before = tf.memory().numTensors;
+    const result = await explain(options);
+    assert.equal(result.mode, 'batch');
+    assert.equal(tf.memory().numTensors - before, 0);
+  });
+});
