@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     if (tf.memory().numTensors !== tensorsBefore) throw new Error('tensor leak in Grad-CAM');
 
     // The same on every core: worker threads, each with the model, each a slice of every 256.
-    const pool = await GradcamPool.start({ modelJsonPath, layerName: 'conv2', score: 'prob', backend: backend.name });
+    const pool = await GradcamPool.start({ modelJsonPath, method: 'gradcam', layerName: 'conv2', score: 'prob', backend: backend.name });
     let poolRate: number;
     try {
       const packed = Float32Array.from(test.images, (v) => v / 255);

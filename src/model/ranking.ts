@@ -12,3 +12,17 @@ export function topClasses(probabilities: ArrayLike<number>, k: number): ClassPr
     .sort((a, b) => b.probability - a.probability || a.classIndex - b.classIndex)
     .slice(0, Math.max(0, k));
 }
+
+/**
+ * The index of the largest of `width` values starting at `start` (the first
+ * on ties, as {@link topClasses}), relative to `start`: the predicted class
+ * of one row of an [N, K] probability array.
+ */
+export function argMax(values: ArrayLike<number>, start = 0, width = values.length - start): number {
+  let best = 0;
+  for (let k = 1; k < width; k++) if (values[start + k]! > values[start + best]!) best = k;
+  return best;
+}
+
+/** Classes listed per image by `predict` and per manifest entry, when not asked otherwise. */
+export const DEFAULT_TOP_K = 3;

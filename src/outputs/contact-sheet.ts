@@ -13,8 +13,9 @@
  */
 import { GradcamError, usageError } from '../errors.js';
 import type { ColormapName } from '../render/colormaps.js';
+import { thousands } from './number-format.js';
+import { RENDER_DEFAULTS } from '../render/render-style.js';
 import {
-  OVERLAY_DEFAULTS,
   blankCanvas,
   drawText,
   encodePng,
@@ -66,8 +67,8 @@ export interface ContactSheetOptions {
 
 export const CONTACT_SHEET_DEFAULTS = {
   scale: 2,
-  alpha: OVERLAY_DEFAULTS.alpha,
-  colormap: OVERLAY_DEFAULTS.colormap,
+  alpha: RENDER_DEFAULTS.alpha,
+  colormap: RENDER_DEFAULTS.colormap,
   perPage: 400,
   title: 'gradcam',
 } as const satisfies Required<Omit<ContactSheetOptions, 'classNames' | 'counts'>>;
@@ -125,11 +126,6 @@ export function contactSheetOrder(items: readonly Pick<ContactSheetItem, 'predic
   const rest: number[] = [];
   items.forEach((item, index) => (verdictOf(item) === 'misclassified' ? wrong : rest).push(index));
   return wrong.concat(rest);
-}
-
-/** 12345 -> "12,345", without Intl (its ICU start-up costs ~20 ms). */
-function thousands(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 /**

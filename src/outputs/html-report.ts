@@ -24,6 +24,7 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { isManifestFailure, type BatchSummary, type ManifestEntry, type ManifestFailure, type ManifestRecord } from './manifest.js';
+import { percent, thousands } from './number-format.js';
 
 export interface HtmlReportOptions {
   /** Heading and first words of the <title>; default 'gradcam report'. */
@@ -89,15 +90,6 @@ export function hrefFor(filePath: string, baseDir?: string): string {
 
 // ---------------------------------------------------------------------------
 // Formatting
-
-/** 12345 -> "12,345", without Intl (its ICU start-up costs ~20 ms). */
-function thousands(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-function percent(fraction: number): string {
-  return `${(fraction * 100).toFixed(2)}%`;
-}
 
 function seconds(value: number): string {
   return `${value < 10 ? value.toFixed(2) : value.toFixed(1)} s`;

@@ -5,6 +5,7 @@
  * first) into the manifest of the whole run. The schema is versioned; fields
  * are only ever added.
  */
+import type { CamMethodName } from '../cam/cam-methods.js';
 import type { ScoreKind } from '../cam/score-kinds.js';
 
 /** Bumped only when a field changes meaning or disappears. */
@@ -50,7 +51,8 @@ export interface ManifestEntry {
   /** The class the heatmap explains (the predicted one unless --class). */
   explainedClass: number;
   layer: string;
-  method: 'gradcam';
+  /** The CAM method's name in CAM_METHODS. */
+  method: CamMethodName;
   score: ScoreKind;
   heatmap: HeatmapStats;
 }
@@ -86,6 +88,7 @@ export interface BatchSummary {
   shard: { index: number; count: number; of: number } | null;
   backend: string;
   model: string;
+  method: CamMethodName;
   layer: string;
   score: ScoreKind;
   /** Class names in output order (digits for MNIST). */

@@ -25,19 +25,14 @@ import {
   type ColormapName,
 } from './colormaps.js';
 
+import { RENDER_DEFAULTS } from './render-style.js';
+
 /** A raw 8-bit RGB picture: `data` is height*width*3 bytes, row-major, no padding. */
 export interface RgbImage {
   readonly data: Uint8Array;
   readonly width: number;
   readonly height: number;
 }
-
-/** Defaults of the tutorial figure: 28 px * 10 = 280 px tiles, jet at alpha 0.4. */
-export const OVERLAY_DEFAULTS = { scale: 10, alpha: 0.4, colormap: 'jet' } as const satisfies {
-  scale: number;
-  alpha: number;
-  colormap: ColormapName;
-};
 
 /** Largest tile side accepted, in pixels; beyond it a typo in `scale` would allocate gigabytes. */
 export const MAX_TILE_SIDE = 8192;
@@ -272,7 +267,7 @@ export function imageTile(
   image: Float32Array,
   height: number,
   width: number,
-  scale: number = OVERLAY_DEFAULTS.scale,
+  scale: number = RENDER_DEFAULTS.scale,
 ): RgbImage {
   assertLength('image', image, height, width);
   assertNoNaN('image', image);
@@ -307,9 +302,9 @@ export function imageTile(
  */
 export function overlayTile(opts: OverlayOptions): RgbImage {
   const { image, imageHeight, imageWidth, heatmap, heatmapHeight, heatmapWidth } = opts;
-  const scale = opts.scale ?? OVERLAY_DEFAULTS.scale;
-  const alpha = opts.alpha ?? OVERLAY_DEFAULTS.alpha;
-  const colormap = opts.colormap ?? OVERLAY_DEFAULTS.colormap;
+  const scale = opts.scale ?? RENDER_DEFAULTS.scale;
+  const alpha = opts.alpha ?? RENDER_DEFAULTS.alpha;
+  const colormap = opts.colormap ?? RENDER_DEFAULTS.colormap;
   assertLength('image', image, imageHeight, imageWidth);
   assertLength('heatmap', heatmap, heatmapHeight, heatmapWidth);
   assertNoNaN('image', image);
@@ -788,7 +783,7 @@ export function panelLayout(
  *   (about 625x370 px at the default scale 10 with a subtitle).
  */
 export async function renderPanel(opts: PanelOptions): Promise<Buffer> {
-  const scale = opts.scale ?? OVERLAY_DEFAULTS.scale;
+  const scale = opts.scale ?? RENDER_DEFAULTS.scale;
   assertScale(scale, opts.imageHeight, opts.imageWidth);
   const layout = panelLayout(opts.imageWidth * scale, opts.imageHeight * scale, opts.titles, opts.subtitle);
   const canvas = blankCanvas(layout.width, layout.height);

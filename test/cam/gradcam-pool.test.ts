@@ -26,7 +26,7 @@ describe('GradcamPool', () => {
     const x = stackImages(images, loaded.metadata.input);
     const expected = createGradcam(loaded.model, { layerName: 'conv2', score: 'prob' }).explain(x);
     x.dispose();
-    const pool = await GradcamPool.start({ modelJsonPath: loaded.modelJsonPath, layerName: 'conv2', score: 'prob', backend: 'wasm' }, 2);
+    const pool = await GradcamPool.start({ modelJsonPath: loaded.modelJsonPath, method: 'gradcam', layerName: 'conv2', score: 'prob', backend: 'wasm' }, 2);
     try {
       const got = await pool.explain(pixels, COUNT, 784);
       assert.equal(got.count, COUNT);
@@ -49,7 +49,7 @@ describe('GradcamPool', () => {
 
   it('reports a bad layer from the threads as a GradcamError', async () => {
     await assert.rejects(
-      GradcamPool.start({ modelJsonPath: loaded.modelJsonPath, layerName: 'conv3', score: 'logit', backend: 'wasm' }, 1),
+      GradcamPool.start({ modelJsonPath: loaded.modelJsonPath, method: 'gradcam', layerName: 'conv3', score: 'logit', backend: 'wasm' }, 1),
       (error: unknown) => error instanceof GradcamError && /unknown layer "conv3"/.test(error.message),
     );
   });

@@ -75,6 +75,7 @@ function summary(outDir: string): BatchSummary {
     shard: null,
     backend: 'cpu',
     model: 'models/test/model.json',
+    method: 'gradcam',
     layer: 'conv2',
     score: 'logit',
     classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],

