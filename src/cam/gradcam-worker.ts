@@ -19,13 +19,13 @@ async function start(): Promise<void> {
     import('../model/classify.js'),
   ]);
   await initBackend(setup.backend);
-  const { model, metadata } = await loadModel(setup.modelJsonPath);
+  const { model, inputSpec } = await loadModel(setup.modelJsonPath);
   const cam = createCam(model, { method: setup.method, layerName: setup.layerName, score: setup.score });
-  const size = metadata.input.height * metadata.input.width * metadata.input.channels;
+  const size = inputSpec.height * inputSpec.width * inputSpec.channels;
   parentPort!.on('message', (job: GradcamJob) => {
     try {
       const images = Array.from({ length: job.count }, (_, i) => job.images.subarray(i * size, (i + 1) * size));
-      const x = stackImages(images, metadata.input);
+      const x = stackImages(images, inputSpec);
       let batch;
       try {
         batch = cam.explain(x, job.classes ?? undefined);

@@ -52,9 +52,9 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
   const [{ openModelSession }, { predictProbabilities }] = await Promise.all([import('./model-session.js'), import('../model/classify.js')]);
   const session = await openModelSession(options);
   try {
-    const inputs = await loadInputs(refs, { dataDir: options.dataDir, cwd: options.cwd });
+    const inputs = await loadInputs(refs, { dataDir: options.dataDir, cwd: options.cwd, spec: session.inputSpec });
     const digits = inputs.filter((input): input is Digit => !isFailure(input));
-    const { values, classCount } = predictProbabilities(session.model, digits.map((d) => d.pixels), session.metadata.input);
+    const { values, classCount } = predictProbabilities(session.model, digits.map((d) => d.pixels), session.inputSpec);
     const className = (c: number) => session.metadata.classNames[c] ?? String(c);
 
     const predictions = new Map<Digit, Prediction>();

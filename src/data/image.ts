@@ -59,6 +59,22 @@ function loadSharp(): typeof Sharp {
   return sharpModule;
 }
 
+/** A sharp pipeline with EXIF orientation applied, and the file's size as seen (after orientation) and format. */
+async function openOriented(bytes: Uint8Array): Promise<{ image: Sharp.Sharp; original: DecodedImage['original'] }> {
+  const image = loadSharp()(bytes).autoOrient();
+  const meta = await image.metadata();
+  // metadata() reports the stored size; autoOrient may swap it (EXIF orientations 5..8).
+  const swap = (meta.orientation ?? 1) >= 5;
+  return {
+    image,
+    original: {
+      width: (swap ? meta.height : meta.width) ?? 0,
+      height: (swap ? meta.width : meta.height) ?? 0,
+      format: meta.format ?? 'unknown',
+    },
+  };
+}
+
 async function readInput(input: string | Uint8Array, name?: string): Promise<{ bytes: Uint8Array; source: string }> {
   if (typeof input !== 'string') return { bytes: input, source: name ?? '<buffer>' };
   try {
@@ -81,15 +97,9 @@ export async function decodeImage(input: string | Uint8Array, name?: string): Pr
   let decoded: { data: Buffer; info: OutputInfo };
   let original: DecodedImage['original'];
   try {
-    const image = loadSharp()(bytes).autoOrient();
-    const meta = await image.metadata();
-    // metadata() reports the stored size; autoOrient may swap it (EXIF orientations 5..8).
-    const swap = (meta.orientation ?? 1) >= 5;
-    original = {
-      width: (swap ? meta.height : meta.width) ?? 0,
-      height: (swap ? meta.width : meta.height) ?? 0,
-      format: meta.format ?? 'unknown',
-    };
+    const opened = await openOriented(bytes);
+    const { image } = opened;
+    original = opened.original;
     if (original.width > MAX_DECODE_SIDE || original.height > MAX_DECODE_SIDE) {
       // 'linear' rather than the default lanczos3, whose negative lobes would ring around strokes.
       image.resize(MAX_DECODE_SIDE, MAX_DECODE_SIDE, { fit: 'inside', kernel: 'linear' });
@@ -145,4 +155,57 @@ export async function loadDigitImage(input: string | Uint8Array, name?: string):
     decoded: { width: decoded.width, height: decoded.height },
     steps,
   };
+}
+
+/** An image resized to a model's input size. */
+export interface ResizedImage {
+  /** height·width·channels values in [0, 1] (8-bit value / 255), [H, W, C] order: grey for 1 channel, sRGB for 3. */
+  values: Float32Array;
+  /** height·width grey levels in [0, 1] (BT.601 luma for RGB), for pictures. */
+  grey: Float32Array;
+  source: string;
+  original: { width: number; height: number; format: string };
+}
+
+/**
+ * Loads an image for a model that is not a 28×28 digit model: EXIF
+ * orientation applied, resized to exactly width×height with bilinear
+ * interpolation (aspect ratio not kept, as Keras' `load_img(target_size=…)`
+ * and `tf.image.resize` do), transparency dropped (as PIL's convert('RGB')),
+ * grey for 1 channel, sRGB for 3.
+ * @throws GradcamError naming the file: missing or not a readable image.
+ */
+export async function loadResizedImage(
+  input: string | Uint8Array,
+  size: { height: number; width: number; channels: 1 | 3 },
+  name?: string,
+): Promise<ResizedImage> {
+  const { bytes, source } = await readInput(input, name);
+  let data: Buffer;
+  let original: ResizedImage['original'];
+  try {
+    const opened = await openOriented(bytes);
+    const { image } = opened;
+    original = opened.original;
+    image.resize(size.width, size.height, { fit: 'fill', kernel: 'linear' }).toColourspace('srgb').removeAlpha();
+    if (size.channels === 1) image.greyscale();
+    data = (await image.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true })).data;
+  } catch (err) {
+    throw new GradcamError(
+      `${source}: not a readable image (${condenseMessage(err instanceof Error ? err.message : String(err))})`,
+      undefined,
+      { cause: err },
+    );
+  }
+  const n = size.width * size.height;
+  if (data.length !== n * size.channels) {
+    throw new GradcamError(`${source}: decoded to ${data.length} values, expected ${n * size.channels}`);
+  }
+  const values = new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) values[i] = data[i]! / BYTE_MAX;
+  const grey = size.channels === 1 ? values : new Float32Array(n);
+  if (size.channels === 3) {
+    for (let i = 0; i < n; i++) grey[i] = LUMA_R * values[3 * i]! + LUMA_G * values[3 * i + 1]! + LUMA_B * values[3 * i + 2]!;
+  }
+  return { values, grey, source, original };
 }

@@ -1,6 +1,8 @@
 import * as path from 'node:path';
-import { GradcamError } from '../errors.js';
-import { loadDigitImage } from './image.js';
+import { GradcamError, usageError } from '../errors.js';
+import { normaliseForModel, shapeText, type InputSpec } from '../model/input-spec.js';
+import { MNIST_PIXEL_MAX } from '../model/tutorial-cnn.js';
+import { loadDigitImage, loadResizedImage } from './image.js';
 import { readMnistRecords, type MnistSplitName } from './mnist.js';
 
 /** Where a digit comes from: an image file, or a record of an MNIST split. */
@@ -8,13 +10,18 @@ export type InputRef =
   | { kind: 'file'; path: string; /** True class declared by the file name, see labelFromName. */ label?: number }
   | { kind: 'mnist'; split: MnistSplitName; index: number };
 
-/** A digit ready for the model. */
+/** An input ready for the model (a digit, for the tutorial's model). */
 export interface Digit {
   ref: InputRef;
   /** How the input is named in output and manifests: the path, or `mnist:test/0`. */
   source: string;
-  /** 28×28 values in [0, 1], white ink on black, row-major. */
+  /**
+   * The model's input: H·W·C values, [H, W, C] order, normalised as the
+   * model's InputSpec says (for digits: 28×28 values in [0, 1], white ink on black).
+   */
   pixels: Float32Array;
+  /** H·W grey levels in [0, 1]: the input as pictures show it (the same array as `pixels` for digit models in [0, 1]). */
+  view: Float32Array;
   /** The true class when known (MNIST records, or a file named by the `7_name.png` convention). */
   label?: number;
 }
@@ -51,9 +58,11 @@ const DECODE_CONCURRENCY = 4;
  */
 export async function loadInputs(
   refs: readonly InputRef[],
-  options: { dataDir?: string; cwd?: string } = {},
+  options: { dataDir?: string; cwd?: string; spec?: InputSpec } = {},
 ): Promise<LoadedInput[]> {
+  const { spec } = options;
   const loaded: LoadedInput[] = new Array(refs.length);
+  if (spec !== undefined) assertInputsFit(refs, spec);
   const mnistBySplit = new Map<MnistSplitName, number[]>();
   refs.forEach((ref, i) => {
     if (ref.kind === 'mnist') mnistBySplit.set(ref.split, [...(mnistBySplit.get(ref.split) ?? []), i]);
@@ -64,9 +73,10 @@ export async function loadInputs(
     const size = records.rows * records.cols;
     positions.forEach((position, r) => {
       const pixels = new Float32Array(size);
-      for (let p = 0; p < size; p++) pixels[p] = records.images[r * size + p]! / 255;
+      for (let p = 0; p < size; p++) pixels[p] = records.images[r * size + p]! / MNIST_PIXEL_MAX;
       const ref = refs[position]!;
-      loaded[position] = { ref, source: describeInput(ref), pixels, label: records.labels[r]! };
+      const input = spec === undefined ? pixels : normaliseForModel(pixels, spec);
+      loaded[position] = { ref, source: describeInput(ref), pixels: input, view: pixels, label: records.labels[r]! };
     });
   }
 
@@ -77,8 +87,9 @@ export async function loadInputs(
       const position = filePositions[next++]!;
       const ref = refs[position] as Extract<InputRef, { kind: 'file' }>;
       try {
-        const digit = await loadDigitImage(path.resolve(options.cwd ?? '.', ref.path), ref.path);
-        loaded[position] = { ref, source: ref.path, pixels: digit.pixels, ...(ref.label === undefined ? {} : { label: ref.label }) };
+        const file = path.resolve(options.cwd ?? '.', ref.path);
+        const { values, view } = await loadForModel(file, ref.path, spec);
+        loaded[position] = { ref, source: ref.path, pixels: values, view, ...(ref.label === undefined ? {} : { label: ref.label }) };
       } catch (error) {
         if (!(error instanceof GradcamError)) throw error;
         loaded[position] = { ref, source: ref.path, error: error.message };
@@ -87,4 +98,28 @@ export async function loadInputs(
   };
   await Promise.all(Array.from({ length: Math.min(DECODE_CONCURRENCY, filePositions.length) }, worker));
   return loaded;
+}
+
+/** A file as the model's input (digit preprocessing or a resize, as the spec says) and as pictures show it. */
+async function loadForModel(file: string, name: string, spec: InputSpec | undefined): Promise<{ values: Float32Array; view: Float32Array }> {
+  if (spec === undefined || spec.preparation === 'digit') {
+    const digit = await loadDigitImage(file, name);
+    return { values: spec === undefined ? digit.pixels : normaliseForModel(digit.pixels, spec), view: digit.pixels };
+  }
+  const channels = spec.channels === 1 ? 1 : 3;
+  const image = await loadResizedImage(file, { height: spec.height, width: spec.width, channels }, name);
+  return { values: normaliseForModel(image.values, spec), view: image.grey };
+}
+
+/**
+ * Refuses inputs that cannot become what the model takes, before any work:
+ * MNIST records are 28×28 grey digits, so a model with another input cannot
+ * be fed them (image files are resized instead).
+ * @throws GradcamError (usage, exit 2)
+ */
+export function assertInputsFit(refs: readonly InputRef[], spec: InputSpec): void {
+  if (spec.preparation === 'digit' || !refs.some((ref) => ref.kind === 'mnist')) return;
+  throw usageError(
+    `MNIST digits are [28, 28, 1] but the model takes ${shapeText(spec)} inputs; give image files instead of --mnist-index/--mnist-test`,
+  );
 }

@@ -7,6 +7,7 @@ import tfl = require('@tensorflow/tfjs-layers');
 import { syncDirectory, writeFileAtomic } from '../atomic-write.js';
 import { firstLine, GradcamError } from '../errors.js';
 import { packageRoot } from '../package-root.js';
+import { inputSpecFor, type InputSpec } from './input-spec.js';
 import { defaultMetadataFor, METADATA_KEY, type ModelMetadata } from './tutorial-cnn.js';
 
 /** The file that names a TensorFlow.js layers model's topology and weight shards. */
@@ -27,6 +28,8 @@ export function bundledModelDir(): string {
 export interface LoadedModel {
   model: tfl.LayersModel;
   metadata: ModelMetadata;
+  /** What the model takes as input and how images become it (from its input shape and metadata). */
+  inputSpec: InputSpec;
   /** Absolute path of the model.json that was read. */
   modelJsonPath: string;
   /** True when the model carried gradcam metadata (trained by this tool). */
@@ -73,7 +76,15 @@ export async function loadModel(location: string): Promise<LoadedModel> {
   }
   const stored = (model.getUserDefinedMetadata() as Record<string, unknown> | undefined)?.[METADATA_KEY];
   const metadata = isModelMetadata(stored) ? stored : defaultMetadataFor(model);
-  return { model, metadata, modelJsonPath, hasGradcamMetadata: isModelMetadata(stored) };
+  let inputSpec: InputSpec;
+  try {
+    inputSpec = inputSpecFor(model.inputs[0]?.shape ?? [], metadata);
+  } catch (error) {
+    model.dispose();
+    if (error instanceof GradcamError) throw new GradcamError(`${modelJsonPath}: ${error.message}`, error.exitCode, { cause: error });
+    throw error;
+  }
+  return { model, metadata, inputSpec, modelJsonPath, hasGradcamMetadata: isModelMetadata(stored) };
 }
 
 /**

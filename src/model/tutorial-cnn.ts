@@ -4,6 +4,9 @@ import tfl = require('@tensorflow/tfjs-layers');
 /** MNIST digits: 28×28 pixels, one grey channel. */
 export const MNIST_INPUT_SHAPE = [28, 28, 1] as const;
 
+/** MNIST stores pixels as bytes 0..255; the tutorial scales them by 1/255. */
+export const MNIST_PIXEL_MAX = 255;
+
 /** The ten digit classes, in output order. */
 export const DIGIT_CLASS_NAMES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
 
@@ -44,8 +47,12 @@ export interface TrainingSummary {
  * {@link defaultMetadataFor}.
  */
 export interface ModelMetadata {
-  /** Input normalisation: the model sees `pixel / 255`, white ink on black, as in MNIST. */
-  input: { height: number; width: number; channels: number; scale: number };
+  /**
+   * The model's input size and normalisation: it sees (8-bit value · scale −
+   * mean[c]) / std[c] per channel (mean 0 and std 1 when absent); the tutorial
+   * CNN sees `pixel / 255`, white ink on black, as in MNIST. See model/input-spec.ts.
+   */
+  input: { height: number; width: number; channels: number; scale: number; mean?: number[]; std?: number[] };
   classNames: string[];
   training?: TrainingSummary;
 }
@@ -109,7 +116,7 @@ export function defaultMetadataFor(model: tfl.LayersModel): ModelMetadata {
       height: inputShape[1] ?? MNIST_INPUT_SHAPE[0],
       width: inputShape[2] ?? MNIST_INPUT_SHAPE[1],
       channels: inputShape[3] ?? MNIST_INPUT_SHAPE[2],
-      scale: 1 / 255,
+      scale: 1 / MNIST_PIXEL_MAX,
     },
     classNames: Array.from({ length: classCount }, (_, i) => DIGIT_CLASS_NAMES[i] ?? String(i)),
   };

@@ -10,6 +10,7 @@ import tf = require('@tensorflow/tfjs-core');
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { GradcamError } from '../errors.js';
 import { seededRandom, shuffleInPlace } from './random.js';
+import { MNIST_PIXEL_MAX } from '../model/tutorial-cnn.js';
 
 /** Labelled images, one after another, row-major, grey levels 0..255 (IDX layout). */
 export interface LabelledImages {
@@ -308,7 +309,7 @@ export class BatchBuilder {
     for (let b = 0; b < n; b++) {
       const index = indices[b]!;
       const offset = index * size;
-      for (let p = 0; p < size; p++) pixels[b * size + p] = images[offset + p]! / 255;
+      for (let p = 0; p < size; p++) pixels[b * size + p] = images[offset + p]! / MNIST_PIXEL_MAX;
       oneHot[b * this.classCount + labels[index]!] = 1;
     }
     return { x: tf.tensor4d(pixels, [n, rows, cols, 1]), y: tf.tensor2d(oneHot, [n, this.classCount]) };

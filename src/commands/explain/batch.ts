@@ -4,8 +4,9 @@ import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { GradcamPool } from '../../cam/gradcam-pool.js';
 import type { CamBatch } from '../../cam/pipeline.js';
-import { isFailure, loadInputs, type Digit, type InputRef, type LoadedInput } from '../../data/inputs.js';
+import { assertInputsFit, isFailure, loadInputs, type Digit, type InputRef, type LoadedInput } from '../../data/inputs.js';
 import { packed } from '../../data/packed.js';
+import { inputSize } from '../../model/input-spec.js';
 import { argMax, DEFAULT_TOP_K, topClasses } from '../../model/ranking.js';
 import type { BatchWriter, Picture } from '../../outputs/batch-writer.js';
 import { heatmapStats } from '../../outputs/heatmap-stats.js';
@@ -69,8 +70,15 @@ export async function explainBatch(
   await fs.mkdir(path.join(outDir, 'images'), { recursive: true });
   const explainer = await openExplainer(options, plan);
   const { session, cam } = explainer;
-  const inputShape = session.metadata.input;
+  const inputShape = session.inputSpec;
+  try {
+    assertInputsFit(items.map((item) => item.ref), inputShape);
+  } catch (error) {
+    session.model.dispose();
+    throw error;
+  }
   const imageSize = inputShape.height * inputShape.width;
+  const modelInputSize = inputSize(inputShape);
   const mapSize = cam.mapHeight * cam.mapWidth;
   const layout = { imageHeight: inputShape.height, imageWidth: inputShape.width, mapHeight: cam.mapHeight, mapWidth: cam.mapWidth, style };
   // The main thread and the picture threads keep two cores busy; maps move
@@ -142,7 +150,7 @@ export async function explainBatch(
       const mnistPositions = items.flatMap((item, i) => (item.ref.kind === 'mnist' ? [i] : []));
       const mnistLoaded = await loadInputs(
         mnistPositions.map((i) => items[i]!.ref),
-        { dataDir: options.dataDir },
+        { dataDir: options.dataDir, spec: inputShape },
       );
       const preloaded = new Map(mnistPositions.map((position, k) => [position, mnistLoaded[k]!]));
       const load = async (start: number, end: number): Promise<LoadedInput[]> => {
@@ -150,7 +158,7 @@ export async function explainBatch(
         const files = positions.filter((p) => !preloaded.has(p));
         const decoded = await loadInputs(
           files.map((p) => items[p]!.ref),
-          { dataDir: options.dataDir, cwd },
+          { dataDir: options.dataDir, cwd, spec: inputShape },
         );
         const byPosition = new Map(files.map((p, k) => [p, decoded[k]!]));
         return positions.map((p) => preloaded.get(p) ?? byPosition.get(p)!);
@@ -187,7 +195,7 @@ export async function explainBatch(
         if (digits.length === 0) return { inputs, maps: undefined };
         const classes = plan.classIndex === undefined ? undefined : digits.map(() => plan.classIndex!);
         if (pool !== undefined) {
-          return { inputs, maps: await pool.explain(packed(digits.map((d) => d.pixels), imageSize), digits.length, imageSize, classes) };
+          return { inputs, maps: await pool.explain(packed(digits.map((d) => d.pixels), modelInputSize), digits.length, modelInputSize, classes) };
         }
         const x = explainer.stack(digits);
         try {
@@ -227,7 +235,7 @@ export async function explainBatch(
           }
           if (!selected(entry, only)) continue;
           chunkRecords.push(entry);
-          pictures.push({ entry, image: input.pixels, heatmap: maps!.heatmaps.slice(k * mapSize, (k + 1) * mapSize) });
+          pictures.push({ entry, image: input.view, heatmap: maps!.heatmaps.slice(k * mapSize, (k + 1) * mapSize) });
         }
         const written = picturesWritten(writers, pictures);
         written.catch(() => undefined); // awaited in flush(); a failed thread must not also count as an unhandled rejection
@@ -304,7 +312,7 @@ function manifestEntry(
     layer: context.layerName,
     method: plan.method,
     score: plan.score,
-    heatmap: heatmapStats(upsampled, input.pixels, inputShape.width),
+    heatmap: heatmapStats(upsampled, input.view, inputShape.width),
   };
 }
 

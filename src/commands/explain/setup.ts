@@ -39,12 +39,12 @@ export async function openExplainer(options: ModelOptions, plan: ExplainPlan): P
     session.model.dispose();
     throw error;
   }
-  const { classNames, input } = session.metadata;
+  const { classNames } = session.metadata;
   return {
     session,
     cam,
     textReady,
-    stack: (digits) => stackImages(digits.map((d) => d.pixels), input),
+    stack: (digits) => stackImages(digits.map((d) => d.pixels), session.inputSpec),
     className: (c) => classNames[c] ?? String(c),
   };
 }

@@ -34,7 +34,7 @@ export async function explainOne(
       layer: cam.layerName,
       score: plan.score,
     } as const;
-    const [input] = await loadInputs([ref], { dataDir: options.dataDir, cwd: options.cwd });
+    const [input] = await loadInputs([ref], { dataDir: options.dataDir, cwd: options.cwd, spec: session.inputSpec });
     if (input === undefined || isFailure(input)) {
       return { ...base, explanation: { source: input?.source ?? '?', error: input?.error ?? 'not read' }, seconds: (performance.now() - started) / 1000 };
     }
@@ -45,14 +45,14 @@ export async function explainOne(
     } finally {
       x.dispose();
     }
-    const inputShape = session.metadata.input;
+    const inputShape = session.inputSpec;
     const probabilities = maps.probabilities;
     const predicted = argMax(probabilities);
     const explainedClass = maps.classes[0]!;
     const cwd = options.cwd ?? '.';
     const output = path.resolve(cwd, options.output ?? `${stem(ref)}-gradcam.png`);
     const overlay = {
-      image: input.pixels,
+      image: input.view,
       imageHeight: inputShape.height,
       imageWidth: inputShape.width,
       heatmap: maps.heatmaps,
