@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import {
   HTML_REPORT_DEFAULTS,
   REPORT_ENTRY_COLUMNS,
@@ -312,6 +313,12 @@ describe('renderHtmlReport', () => {
     assert.ok(csp.includes("default-src 'none'"));
     assert.doesNotMatch(csp, /https?:/);
     assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//, 'no external resources');
+  });
+
+  it('embeds the compiled client script (report-client/report-client.js next to html-report.js) verbatim', () => {
+    const compiled = readFileSync(new URL('../../src/outputs/report-client/report-client.js', import.meta.url), 'utf8');
+    assert.match(compiled, /gradcam-data/);
+    assert.ok(renderHtmlReport(records, summaryFor(records)).includes(`<script>${compiled}</script>\n</body>`));
   });
 
   it('sets the thumbnail size in CSS', () => {
