@@ -5,6 +5,7 @@ import tfl = require('@tensorflow/tfjs-layers');
 import '@tensorflow/tfjs-backend-cpu';
 import { GradcamError } from '../../src/errors.js';
 import { createGradcam, NORMALISATION_EPSILON } from '../../src/cam/gradcam.js';
+import { assertNoTensorLeak } from '../helpers/leaks.js';
 
 // A model small enough to do Grad-CAM by hand. The 1×1 conv "conv" has two
 // channels, A0 = x and A1 = -x; a dense layer maps the 8 flattened
@@ -164,14 +165,16 @@ describe('createGradcam on a hand-derivable model', () => {
     x.dispose();
   });
 
-  it('does not leak tensors', () => {
+  it('does not leak tensors', async () => {
     const gradcam = createGradcam(tinyModel('functional', 'softmax'));
     const x = image();
-    gradcam.explain(x); // warm-up: layers may create weights lazily
-    const before = tf.memory().numTensors;
-    gradcam.explain(x);
-    gradcam.explain(x, [1]);
-    assert.equal(tf.memory().numTensors, before);
+    await assertNoTensorLeak(
+      () => {
+        gradcam.explain(x);
+        gradcam.explain(x, [1]);
+      },
+      { warmUp: () => gradcam.explain(x) }, // layers may create weights lazily
+    );
     x.dispose();
   });
 });

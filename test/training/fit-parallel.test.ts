@@ -23,6 +23,7 @@ import {
   type FitProgress,
   type LabelledImages,
 } from '../../src/training/fit.js';
+import { assertNoTensorLeak } from '../helpers/leaks.js';
 
 let data: MnistSplit;
 
@@ -186,9 +187,7 @@ describe('fitModelParallel', () => {
     again.model.dispose();
 
     // The first call gave the optimizer its moment variables; another call adds no tensors on this thread.
-    const tensorsBefore = tf.memory().numTensors;
-    await fitModelParallel(model, firstImages(200), { ...options, epochs: 1, seed: 2 });
-    assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensors left behind');
+    await assertNoTensorLeak(() => fitModelParallel(model, firstImages(200), { ...options, epochs: 1, seed: 2 }));
     model.dispose();
   });
 

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import tf = require('@tensorflow/tfjs-core');
 import { initBackend } from '../../src/backend/init-backend.js';
 import { loadMnistSplit, type MnistSplit } from '../../src/data/mnist.js';
 import { GradcamError } from '../../src/errors.js';
 import { buildTutorialCnn } from '../../src/model/tutorial-cnn.js';
 import { evaluateModel, fitModel, type FitProgress } from '../../src/training/fit.js';
+import { assertNoTensorLeak } from '../helpers/leaks.js';
 
 let data: MnistSplit;
 
@@ -41,9 +41,7 @@ describe('fitModel', () => {
     assert.ok(Math.abs(check.loss - second.validation!.loss) < 1e-5);
 
     // Adam creates its moment variables on the first step; after that, training holds no new tensors.
-    const tensorsBefore = tf.memory().numTensors;
-    await fitModel(model, data, { epochs: 1, batchSize: 32, validationSplit: 0.2, seed: 2, classCount: 10 });
-    assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensors left behind');
+    await assertNoTensorLeak(() => fitModel(model, data, { epochs: 1, batchSize: 32, validationSplit: 0.2, seed: 2, classCount: 10 }));
     model.dispose();
   });
 

@@ -9,7 +9,6 @@ import {
 import {
   assertClose,
   assertComputeLeavesNoTensors,
-  assertNoLeak,
   onBothBackends,
   randomValues,
   runOn,
@@ -19,6 +18,7 @@ import {
   use,
   wasmBackend,
 } from './wasm-test-util.js';
+import { assertNoTensorLeak } from '../../helpers/leaks.js';
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 type Shape4 = [number, number, number, number];
@@ -208,12 +208,12 @@ describe('wasm Conv2DBackpropFilter', () => {
     for (const path of ['matmul', 'loop'] as const) {
       await wasmPath(c, 1, path); // warm up
     }
-    await assertNoLeak(() => {
+    await assertNoTensorLeak(() => {
       tf.tidy(() => {
         compute();
       });
     });
-    await assertNoLeak(() => {
+    await assertNoTensorLeak(() => {
       tf.tidy(() => {
         const x = tf.zeros(c.x);
         const dy = tf.zeros(outShape(c));

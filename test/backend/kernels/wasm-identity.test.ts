@@ -4,13 +4,13 @@ import tf = require('@tensorflow/tfjs-core');
 import {
   assertBitsEqual,
   assertClose,
-  assertNoLeak,
   onBothBackends,
   randomValues,
   setUpBackends,
   use,
   wasmBackend,
 } from './wasm-test-util.js';
+import { assertNoTensorLeak } from '../../helpers/leaks.js';
 
 describe('wasm Identity and Cast', () => {
   before(setUpBackends);
@@ -81,7 +81,8 @@ describe('wasm Identity and Cast', () => {
   });
 
   test('leaves no tensors behind (engine or wasm heap)', async () => {
-    await assertNoLeak(() => {
+    await use('wasm');
+    await assertNoTensorLeak(() => {
       tf.tidy(() => {
         const x = tf.ones([3, 4]);
         tf.clone(x);

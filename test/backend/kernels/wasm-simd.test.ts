@@ -5,7 +5,6 @@ import { setSimdEnabled, simdHelpers, simdModuleBytes, type SimdHelpers } from '
 import {
   assertBitsEqual,
   assertClose,
-  assertNoLeak,
   randomValues,
   runOn,
   setUpBackends,
@@ -14,6 +13,7 @@ import {
   use,
   wasmBackend,
 } from './wasm-test-util.js';
+import { assertNoTensorLeak } from '../../helpers/leaks.js';
 
 /** Byte address of a tensor's data on the wasm heap. */
 function address(t: tf.Tensor): number {
@@ -198,7 +198,7 @@ describe('wasm SIMD helpers', () => {
           const wasm = await runOn('wasm', k.compute);
           if (k.rtol === 0) assertBitsEqual(wasm, cpu, `${k.name}, SIMD ${on}`);
           else assertClose(wasm, cpu, k.rtol, `${k.name}, SIMD ${on}`);
-          await assertNoLeak(() => {
+          await assertNoTensorLeak(() => {
             tf.tidy(() => {
               k.compute();
             });

@@ -12,6 +12,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '../../../src/backend/kernels/register-wasm-kernels.js';
+import { assertNoTensorLeak } from '../../helpers/leaks.js';
 
 export type TestBackend = 'cpu' | 'wasm';
 
@@ -126,31 +127,18 @@ export function assertBitsEqual(actual: Float32Array, expected: Float32Array, la
 }
 
 /**
- * Runs `work` on wasm and asserts it leaves no tensor behind, neither in the
- * engine (numTensors) nor on the wasm heap (the backend's data ids, which
- * also counts a kernel's own intermediates).
- */
-export async function assertNoLeak(work: () => void): Promise<void> {
-  await use('wasm');
-  const backend = wasmBackend();
-  const tensorsBefore = tf.memory().numTensors;
-  const dataIdsBefore = backend.numDataIds();
-  work();
-  assert.equal(tf.memory().numTensors, tensorsBefore, 'engine tensors leaked');
-  assert.equal(backend.numDataIds(), dataIdsBefore, 'wasm heap tensors leaked');
-}
-
-/**
  * Runs `compute` once on wasm inside tf.tidy as a warm-up (kernels' first-call
  * set-up may allocate for good), then asserts a second run leaves nothing
- * behind (see assertNoLeak).
+ * behind, neither in the engine nor on the wasm heap (assertNoTensorLeak).
  */
 export async function assertComputeLeavesNoTensors(compute: () => tf.Tensor): Promise<void> {
   await use('wasm');
-  tf.dispose(tf.tidy(compute));
-  await assertNoLeak(() => {
-    tf.tidy(() => {
-      compute();
-    });
-  });
+  await assertNoTensorLeak(
+    () => {
+      tf.tidy(() => {
+        compute();
+      });
+    },
+    { warmUp: true },
+  );
 }

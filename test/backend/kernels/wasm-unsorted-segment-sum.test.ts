@@ -4,7 +4,6 @@ import tf = require('@tensorflow/tfjs-core');
 import {
   assertBitsEqual,
   assertClose,
-  assertNoLeak,
   onBothBackends,
   randomValues,
   runOn,
@@ -12,6 +11,7 @@ import {
   size,
   use,
 } from './wasm-test-util.js';
+import { assertNoTensorLeak } from '../../helpers/leaks.js';
 
 describe('wasm UnsortedSegmentSum', () => {
   before(setUpBackends);
@@ -58,11 +58,13 @@ describe('wasm UnsortedSegmentSum', () => {
       const indices = tf.tensor1d([0, 2, 2], 'int32');
       return tf.grad((p: tf.Tensor) => tf.sum(tf.gather(p, indices)))(tf.ones([4, 3]));
     };
-    await runOn('wasm', compute); // warm up
-    await assertNoLeak(() => {
-      tf.tidy(() => {
-        compute();
-      });
-    });
+    await assertNoTensorLeak(
+      () => {
+        tf.tidy(() => {
+          compute();
+        });
+      },
+      { warmUp: () => runOn('wasm', compute) },
+    );
   });
 });

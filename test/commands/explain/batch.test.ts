@@ -8,11 +8,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp = require('sharp');
-import tf = require('@tensorflow/tfjs-core');
 import { explain } from '../../../src/commands/explain/explain.js';
 import { readMnistRecords } from '../../../src/data/mnist.js';
 import type { BatchSummary, ManifestEntry, ManifestRecord } from '../../../src/outputs/manifest.js';
 import { runCli, type CliRun } from '../../helpers/run-cli.js';
+import { assertNoTensorLeak } from '../../helpers/leaks.js';
 
 const gradcam = runCli;
 type Run = CliRun;
@@ -138,10 +138,7 @@ describe('batch explain', { concurrency: false }, () => {
 
   it('leaves no tensors behind (in-process)', async () => {
     const options = { images: [], mnistTest: true, limit: 300, outDir: path.join(tmp, 'leak'), contactSheet: false, report: false };
-    await explain(options); // warm-up: model weights and caches
-    const before = tf.memory().numTensors;
-    const result = await explain(options);
+    const result = await assertNoTensorLeak(() => explain(options), { warmUp: true }); // warm-up: model weights and caches
     assert.equal(result.mode, 'batch');
-    assert.equal(tf.memory().numTensors - before, 0);
   });
 });

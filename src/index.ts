@@ -1,0 +1,54 @@
+/**
+ * gradcam as a library: the commands the CLI runs, and the pieces to explain
+ * an image of your own in a few lines. Named re-exports only; importing this
+ * module starts no backend, prints nothing and leaves `process` alone.
+ *
+ * @example
+ * import { bundledModelDir, createGradcam, initBackend, loadDigitImage, loadModel, stackImages } from 'gradcam';
+ * await initBackend('wasm');
+ * const { model, metadata } = await loadModel(bundledModelDir());
+ * const x = stackImages([(await loadDigitImage('my-digit.png')).pixels], metadata.input);
+ * const { classes, heatmaps, mapHeight, mapWidth } = createGradcam(model).explain(x); // then x.dispose()
+ *
+ * @module
+ */
+
+// The CAM pipeline and its method table.
+export { createCam, NORMALISATION_EPSILON, type CamBatch, type CamExplainer, type CamOptions } from './cam/pipeline.js';
+export { createGradcam, type GradcamBatch, type GradcamExplainer } from './cam/gradcam.js';
+export type { CamContext, CamMethod } from './cam/cam-method.js';
+export { CAM_METHOD_NAMES, CAM_METHODS, DEFAULT_CAM_METHOD, type CamMethodName } from './cam/cam-methods.js';
+export { DEFAULT_SCORE_KIND, SCORE_KINDS, type ScoreKind } from './cam/score-kinds.js';
+export { GradcamPool, type GradcamPoolSetup } from './cam/gradcam-pool.js';
+
+// Models, backends and inputs.
+export { bundledModelDir, loadModel, MODEL_JSON, saveModel, type LoadedModel, type SavedModel } from './model/model-files.js';
+export type { ModelMetadata, TrainingSummary } from './model/tutorial-cnn.js';
+export { predictProbabilities, stackImages, type ImageShape } from './model/classify.js';
+export { argMax, DEFAULT_TOP_K, topClasses, type ClassProbability } from './model/ranking.js';
+export { BACKEND_NAMES, initBackend, type BackendChoice, type BackendName } from './backend/init-backend.js';
+export { decodeImage, loadDigitImage, type DecodedImage, type DigitImage } from './data/image.js';
+
+// The commands, as the CLI runs them: each returns data and prints nothing.
+export {
+  explain,
+  type BatchExplainResult,
+  type BatchProgress,
+  type ExplainOptions,
+  type ExplainResult,
+  type Explanation,
+  type SingleExplainResult,
+} from './commands/explain/explain.js';
+export { predict, type Prediction, type PredictOptions, type PredictResult } from './commands/predict.js';
+export { TRAIN_DEFAULTS, train, type TrainOptions, type TrainResult } from './commands/train.js';
+export type { ModelOptions } from './commands/model-session.js';
+export type { FailedInput } from './data/inputs.js';
+export type { BatchSummary, ManifestRecord } from './outputs/manifest.js';
+
+// Pictures (PNG bytes; no TensorFlow.js).
+export { renderOverlay, renderPanel, type OverlayOptions, type PanelOptions } from './render/overlay.js';
+export { RENDER_DEFAULTS, type RenderStyle } from './render/render-style.js';
+export { COLORMAP_NAMES, type ColormapName } from './render/colormaps.js';
+
+// Errors.
+export { EXIT_CODES, GradcamError, type ExitCode } from './errors.js';
