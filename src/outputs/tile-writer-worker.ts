@@ -8,7 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { writeFileAtomic } from '../atomic-write.js';
 import { firstLine } from '../errors.js';
-import { tilePainter, type TileSpec } from '../render/overlay.js';
+import { tilePainter, type TileSpec } from '../render/tile-painter.js';
 import { encodeRgbPng } from '../render/png.js';
 import type { PageJob, TileJobs, TileResults } from './tile-writer.js';
 

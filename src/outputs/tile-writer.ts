@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { GradcamError } from '../errors.js';
-import type { TileSpec } from '../render/overlay.js';
+import type { TileSpec } from '../render/tile-painter.js';
 
 /** A chunk of pictures for the tile thread: images and maps back to back, one target path each. */
 export interface TileJobs {

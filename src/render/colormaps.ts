@@ -11,14 +11,15 @@
  *   `_create_lookup_table(256, segmentdata[channel])`: the segment data is
  *   sampled at `linspace(0, 1, 256)` by linear interpolation.
  * - `Colormap.__call__` maps a float v to row `int(v * 256)`, with v == 1 sent
- *   to row 255 and values below 0 / above 1 to the "under" / "over" colours,
- *   which default to rows 0 / 255 (so: clipping).
+ *   to the last row and values below 0 / above 1 to the "under" / "over" colours,
+ *   which default to the first / last row (so: clipping).
  * - With `bytes=True` (what `imshow` uses to rasterise, in `_make_image`) the
  *   LUT becomes `(lut * 255).astype(np.uint8)`: the conversion TRUNCATES, it
  *   does not round. jet(0) has blue 0.5 -> 127.5 -> 127, jet(1) has red 0.5
  *   -> 127.
  */
 import { GradcamError, usageError } from '../errors.js';
+import { CHANNEL_MAX } from './rgb-image.js';
 
 /** One row of matplotlib segment data: at position `x`, the channel arrives at `y0` and leaves from `y1`. */
 export type SegmentRow = readonly [x: number, y0: number, y1: number];
@@ -194,7 +195,7 @@ function colormapTables(name: ColormapName): ColormapTables {
       const value = (channels[c] as Float64Array)[i] as number;
       float[i * 3 + c] = value;
       // numpy's float -> uint8 cast truncates toward zero (colors.py: `(lut * 255).astype(np.uint8)`).
-      bytes[i * 3 + c] = Math.trunc(value * 255);
+      bytes[i * 3 + c] = Math.trunc(value * CHANNEL_MAX);
     }
   }
   const tables = { float, bytes };
@@ -227,7 +228,7 @@ export function colormapLookupFloat(name: ColormapName): Float64Array {
 
 /**
  * LUT row for a value, as matplotlib's `Colormap.__call__` picks it for a
- * float: `int(v * 256)`, with 1.0 (and anything above) on row 255 and
+ * float: `int(v * 256)`, with 1.0 (and anything above) on the last row and
  * anything below 0 on row 0. NaN is rejected by the callers before this.
  */
 export function lutIndex(value: number): number {
@@ -261,7 +262,7 @@ export function applyColormap(values: Float32Array, name: ColormapName): Uint8Ar
   return out;
 }
 
-/** @internal Shared by overlay.ts: the float LUT without a copy. Do not modify the result. */
+/** @internal Shared by blend.ts: the float LUT without a copy. Do not modify the result. */
 export function sharedFloatLookup(name: ColormapName): Float64Array {
   return colormapTables(name).float;
 }

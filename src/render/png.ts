@@ -1,6 +1,6 @@
 import * as zlib from 'node:zlib';
 import { GradcamError } from '../errors.js';
-
+import type { RgbImage } from './rgb-image.js';
 
 /** PNG file signature (PNG spec §5.2). */
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -101,4 +101,14 @@ export function encodeRgbPng(rgb: Uint8Array, width: number, height: number, lev
   // compression 0 (deflate), filter method 0, interlace 0: already zero.
   const compressed = zlib.deflateSync(rows, { level });
   return Buffer.concat([SIGNATURE, chunk('IHDR', header), chunk('IDAT', compressed), chunk('IEND', new Uint8Array(0))]);
+}
+
+/**
+ * Encodes an {@link RgbImage} as PNG with {@link encodeRgbPng}, synchronously.
+ * @param level zlib level 0..9; 6 by default, contact sheets use 1.
+ * @returns PNG file bytes, 8-bit RGB.
+ * @throws GradcamError if the data length does not match the size.
+ */
+export function encodePng(image: RgbImage, level = 6): Buffer {
+  return encodeRgbPng(image.data, image.width, image.height, level);
 }

@@ -11,7 +11,7 @@ export type TextRasterReply =
   | { id: number; coverage: Uint8Array; width: number; height: number }
   | { id: number; error: string };
 
-/** An SVG's alpha channel: width*height coverage values 0..255, row-major. */
+/** An SVG's alpha channel: width*height 8-bit coverage values (0 none, CHANNEL_MAX full), row-major. */
 export interface AlphaRaster {
   coverage: Uint8Array;
   width: number;

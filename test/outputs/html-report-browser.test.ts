@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 import sharp = require('sharp');
 import { renderHtmlReport } from '../../src/outputs/html-report.js';
 import type { BatchSummary, ManifestEntry, ManifestRecord } from '../../src/outputs/manifest.js';
-import { encodePng } from '../../src/render/overlay.js';
+import { encodePng } from '../../src/render/png.js';
 import { packageRoot } from '../../src/package-root.js';
 
 const run = promisify(execFile);

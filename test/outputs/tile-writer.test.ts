@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import sharp = require('sharp');
-import { overlayTile, type TileSpec } from '../../src/render/overlay.js';
+import type { TileSpec } from '../../src/render/tile-painter.js';
+import { overlayTile } from '../../src/render/tiles.js';
 import { TileWriter } from '../../src/outputs/tile-writer.js';
 
 describe('TileWriter', () => {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp = require('sharp');
-import { crc32, crc32Table, encodeRgbPng } from '../../src/render/png.js';
+import { crc32, crc32Table, encodePng, encodeRgbPng } from '../../src/render/png.js';
 import { GradcamError } from '../../src/errors.js';
+import { isGradcamError } from '../helpers/render-fixtures.js';
 
 describe('encodeRgbPng', () => {
   it('CRC-32 of "123456789" is the standard check value 0xCBF43926, native or by table, in parts or whole', () => {
@@ -37,5 +38,14 @@ describe('encodeRgbPng', () => {
 
   it('rejects a size that does not match the data', () => {
     assert.throws(() => encodeRgbPng(new Uint8Array(10), 2, 2), (e: unknown) => e instanceof GradcamError && /12 were expected/.test(e.message));
+  });
+});
+
+describe('encodePng', () => {
+  it('encodePng rejects data of the wrong length', () => {
+    assert.throws(
+      () => encodePng({ data: new Uint8Array(5), width: 2, height: 1 }),
+      isGradcamError(/RGB data has 5 bytes but 2x1x3 = 6 were expected/),
+    );
   });
 });

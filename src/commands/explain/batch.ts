@@ -18,7 +18,7 @@ import { openManifestWriter } from '../../outputs/writers/manifest-writer.js';
 import { overlayWriter } from '../../outputs/writers/overlay-writer.js';
 import { reportWriter } from '../../outputs/writers/report-writer.js';
 import { summaryWriter } from '../../outputs/writers/summary-writer.js';
-import { resizeBilinear } from '../../render/overlay.js';
+import { resizeBilinear } from '../../render/resize.js';
 import type { RenderStyle } from '../../render/render-style.js';
 import type { BatchExplainResult, ExplainOptions, ExplainPlan } from './options.js';
 import { openExplainer } from './setup.js';

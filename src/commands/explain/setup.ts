@@ -2,7 +2,7 @@ import type { Tensor4D } from '@tensorflow/tfjs-core';
 import type { CamExplainer } from '../../cam/pipeline.js';
 import type { Digit } from '../../data/inputs.js';
 import { preloadTensorflow } from '../../backend/tfjs-loader.js';
-import { warmUpTextRendering } from '../../render/overlay.js';
+import { warmUpTextRendering } from '../../render/text.js';
 import type { ModelOptions, ModelSession } from '../model-session.js';
 import type { ExplainPlan } from './options.js';
 

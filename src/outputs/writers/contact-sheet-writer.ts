@@ -3,7 +3,7 @@ import { writeFileAtomic } from '../../atomic-write.js';
 import { GradcamError } from '../../errors.js';
 import type { RenderStyle } from '../../render/render-style.js';
 import type { BatchWriter } from '../batch-writer.js';
-import type { ContactSheetItem } from '../contact-sheet.js';
+import type { ContactSheetItem } from '../contact-sheet-layout.js';
 import type { TileWriter } from '../tile-writer.js';
 
 /** `contact-sheet.png`, or `contact-sheet-001.png`… when the pictures need several pages. */

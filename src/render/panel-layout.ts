@@ -1,0 +1,85 @@
+/**
+ * Geometry of the tutorial's two-tile figure (overlay.ts's renderPanel):
+ * where the tiles and the titles sit. Pure; draws nothing.
+ */
+import type { TextLabel } from './text.js';
+import { estimateTextWidth } from './text-width.js';
+
+/** Titles above the two tiles, e.g. `Original (label 7)` and `Grad-CAM`. */
+export interface PanelTitles {
+  original: string;
+  gradcam: string;
+}
+
+/** Where everything sits in a panel, in canvas pixels. */
+export interface PanelLayout {
+  width: number;
+  height: number;
+  tileWidth: number;
+  tileHeight: number;
+  /** Top-left corners of the two tiles. */
+  originalTile: { left: number; top: number };
+  gradcamTile: { left: number; top: number };
+  labels: TextLabel[];
+}
+
+/**
+ * Lays out the two-tile figure: titles centred above the tiles, a margin all
+ * round, an optional subtitle centred underneath. Font sizes follow the tile
+ * size (18 px titles over 280 px tiles, the proportion of matplotlib's 12 pt
+ * titles over its default subplots) with a readable minimum, and a column
+ * widens when its title is wider than its tile (an MNIST digit's 28 px tiles
+ * at scale 1).
+ *
+ * @param tileWidth tile size in pixels (image size times scale).
+ * @returns the canvas size, both tiles' corners and the labels for drawText.
+ */
+export function panelLayout(
+  tileWidth: number,
+  tileHeight: number,
+  titles: PanelTitles,
+  subtitle?: string,
+): PanelLayout {
+  const titleSize = Math.min(24, Math.max(11, Math.round(tileHeight * 0.065)));
+  const subtitleSize = Math.max(10, Math.round(titleSize * 0.75));
+  const margin = Math.round(titleSize * 1.1);
+  const gap = Math.round(titleSize * 1.8);
+  const titlePad = Math.round(titleSize * 0.5); // matplotlib's title pad is 6 pt
+  const columnWidth = (title: string): number =>
+    Math.max(tileWidth, Math.ceil(estimateTextWidth(title, titleSize)));
+  const leftColumn = columnWidth(titles.original);
+  const rightColumn = columnWidth(titles.gradcam);
+  const hasSubtitle = subtitle !== undefined && subtitle.trim() !== '';
+  const subtitleWidth = hasSubtitle ? Math.ceil(estimateTextWidth(subtitle, subtitleSize)) : 0;
+
+  const columnsWidth = leftColumn + gap + rightColumn;
+  const contentWidth = Math.max(columnsWidth, subtitleWidth);
+  const width = contentWidth + 2 * margin;
+  const columnsLeft = margin + Math.floor((contentWidth - columnsWidth) / 2);
+
+  // DejaVu Sans: ascent ~0.93 em, descent ~0.24 em; the baseline sits one ascent below the band's top.
+  const titleBaseline = margin + Math.round(titleSize * 0.93);
+  const tileTop = titleBaseline + Math.round(titleSize * 0.24) + titlePad;
+  const tileBottom = tileTop + tileHeight;
+  const subtitleBaseline = tileBottom + Math.round(subtitleSize * 0.9) + Math.round(subtitleSize * 0.93);
+  const height = (hasSubtitle ? subtitleBaseline + Math.round(subtitleSize * 0.24) : tileBottom) + margin;
+
+  const leftCentre = columnsLeft + leftColumn / 2;
+  const rightCentre = columnsLeft + leftColumn + gap + rightColumn / 2;
+  const labels: TextLabel[] = [
+    { text: titles.original, x: leftCentre, y: titleBaseline, fontSize: titleSize },
+    { text: titles.gradcam, x: rightCentre, y: titleBaseline, fontSize: titleSize },
+  ];
+  if (hasSubtitle) {
+    labels.push({ text: subtitle, x: margin + contentWidth / 2, y: subtitleBaseline, fontSize: subtitleSize, color: '#444' });
+  }
+  return {
+    width,
+    height,
+    tileWidth,
+    tileHeight,
+    originalTile: { left: Math.round(leftCentre - tileWidth / 2), top: tileTop },
+    gradcamTile: { left: Math.round(rightCentre - tileWidth / 2), top: tileTop },
+    labels,
+  };
+}
