@@ -45,8 +45,11 @@ export type { ModelOptions } from './commands/model-session.js';
 export type { FailedInput } from './data/inputs.js';
 export type { BatchSummary, ManifestRecord } from './outputs/manifest.js';
 
+export { inputSize, inputSpecFor, normaliseForModel, type InputSpec, type InputPreparation } from './model/input-spec.js';
+
 // Pictures (PNG bytes; no TensorFlow.js).
-export { renderOverlay, renderPanel, type OverlayOptions, type PanelOptions } from './render/overlay.js';
+export { renderOverlay, renderPanel, type PanelOptions } from './render/overlay.js';
+export type { OverlayOptions } from './render/tiles.js';
 export { RENDER_DEFAULTS, type RenderStyle } from './render/render-style.js';
 export { COLORMAP_NAMES, type ColormapName } from './render/colormaps.js';
 
