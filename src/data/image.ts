@@ -187,9 +187,13 @@ export async function loadResizedImage(
     const opened = await openOriented(bytes);
     const { image } = opened;
     original = opened.original;
-    image.resize(size.width, size.height, { fit: 'fill', kernel: 'linear' }).toColourspace('srgb').removeAlpha();
-    if (size.channels === 1) image.greyscale();
-    data = (await image.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true })).data;
+    // Alpha goes first, in its own pass: resizing with alpha premultiplies it,
+    // which would turn every transparent pixel black instead of keeping its colour.
+    const opaque = await image.toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    const resized = loadSharp()(opaque.data, { raw: { width: opaque.info.width, height: opaque.info.height, channels: opaque.info.channels } })
+      .resize(size.width, size.height, { fit: 'fill', kernel: 'linear' });
+    if (size.channels === 1) resized.greyscale();
+    data = (await resized.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true })).data;
   } catch (err) {
     throw new GradcamError(
       `${source}: not a readable image (${condenseMessage(err instanceof Error ? err.message : String(err))})`,

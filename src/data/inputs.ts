@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { GradcamError, usageError } from '../errors.js';
 import { normaliseForModel, shapeText, type InputSpec } from '../model/input-spec.js';
-import { MNIST_PIXEL_MAX } from '../model/tutorial-cnn.js';
+import { MNIST_INPUT_SHAPE, MNIST_PIXEL_MAX } from '../model/tutorial-cnn.js';
 import { loadDigitImage, loadResizedImage } from './image.js';
 import { readMnistRecords, type MnistSplitName } from './mnist.js';
 
@@ -100,6 +100,9 @@ export async function loadInputs(
   return loaded;
 }
 
+const [mnistHeight, mnistWidth, mnistChannels] = MNIST_INPUT_SHAPE;
+const MNIST_SHAPE = { height: mnistHeight, width: mnistWidth, channels: mnistChannels };
+
 /** A file as the model's input (digit preprocessing or a resize, as the spec says) and as pictures show it. */
 async function loadForModel(file: string, name: string, spec: InputSpec | undefined): Promise<{ values: Float32Array; view: Float32Array }> {
   if (spec === undefined || spec.preparation === 'digit') {
@@ -120,6 +123,6 @@ async function loadForModel(file: string, name: string, spec: InputSpec | undefi
 export function assertInputsFit(refs: readonly InputRef[], spec: InputSpec): void {
   if (spec.preparation === 'digit' || !refs.some((ref) => ref.kind === 'mnist')) return;
   throw usageError(
-    `MNIST digits are [28, 28, 1] but the model takes ${shapeText(spec)} inputs; give image files instead of --mnist-index/--mnist-test`,
+    `MNIST digits are ${shapeText(MNIST_SHAPE)} but the model takes ${shapeText(spec)} inputs; give image files instead of --mnist-index/--mnist-test`,
   );
 }

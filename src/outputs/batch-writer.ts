@@ -5,6 +5,8 @@
  * end the run's summary. A new output is one module in writers/ and one line in
  * the loop's list of writers.
  */
+import type { RenderStyle } from '../render/render-style.js';
+import type { ImageAndHeatmap } from '../render/tiles.js';
 import type { BatchSummary, ManifestEntry, ManifestRecord } from './manifest.js';
 
 /** An explained input that gets a picture. */
@@ -15,6 +17,27 @@ export interface Picture {
   image: Float32Array;
   /** [h, w] float32 in [0, 1]: the normalised map at the explained layer's resolution. */
   heatmap: Float32Array;
+}
+
+/** The sizes every picture of a run shares (the model's input and the explained layer's map), and how they are drawn. */
+export interface PictureLayout {
+  imageHeight: number;
+  imageWidth: number;
+  mapHeight: number;
+  mapWidth: number;
+  style: RenderStyle;
+}
+
+/** A picture's image and map with their sizes, as the renderers take them. */
+export function imageAndHeatmap(picture: Picture, layout: PictureLayout): ImageAndHeatmap {
+  return {
+    image: picture.image,
+    imageHeight: layout.imageHeight,
+    imageWidth: layout.imageWidth,
+    heatmap: picture.heatmap,
+    heatmapHeight: layout.mapHeight,
+    heatmapWidth: layout.mapWidth,
+  };
 }
 
 /** One writer of a batch run's outputs. Every hook is optional; hooks are awaited in order. */

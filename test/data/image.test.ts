@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import sharp = require('sharp');
 import type { Sharp } from 'sharp';
 import { GradcamError } from '../../src/errors.js';
-import { decodeImage, loadDigitImage, MAX_DECODE_SIDE } from '../../src/data/image.js';
+import { decodeImage, loadDigitImage, loadResizedImage, MAX_DECODE_SIDE } from '../../src/data/image.js';
 import { readMnistRecords } from '../../src/data/mnist.js';
 
 // Synthetic images are generated on the fly with sharp from raw pixels, so every expected value
@@ -249,5 +249,44 @@ describe('decodeImage', () => {
     const img = await decodeImage(jpeg);
     assert.deepEqual([img.width, img.height], [2, 4]);
     assert.deepEqual([img.original.width, img.original.height], [2, 4]);
+  });
+});
+
+describe('loadResizedImage', () => {
+  /** A w×h PNG whose left half is `left` and right half `right` (RGB bytes), optionally with alpha 0 everywhere. */
+  const halves = (w: number, h: number, left: number[], right: number[], alpha?: number) => {
+    const channels = alpha === undefined ? 3 : 4;
+    const data = Buffer.alloc(w * h * channels);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) data.set([...(x < w / 2 ? left : right), ...(alpha === undefined ? [] : [alpha])], (y * w + x) * channels);
+    }
+    return sharp(data, { raw: { width: w, height: h, channels } }).png().toBuffer();
+  };
+
+  it('resizes to exactly H×W, RGB values v/255 in [H, W, C] order, grey = BT.601 luma', async () => {
+    const png = await halves(40, 30, [200, 100, 50], [10, 20, 250]);
+    const image = await loadResizedImage(png, { height: 6, width: 8, channels: 3 });
+    assert.equal(image.values.length, 6 * 8 * 3);
+    assert.deepEqual(image.original, { width: 40, height: 30, format: 'png' });
+    // Far from the seam, bilinear resampling of flat colour returns the colour itself.
+    const at = (y: number, x: number) => Array.from(image.values.subarray((y * 8 + x) * 3, (y * 8 + x) * 3 + 3), (v) => Math.round(v * 255));
+    assert.deepEqual(at(0, 0), [200, 100, 50]);
+    assert.deepEqual(at(5, 7), [10, 20, 250]);
+    const luma = (0.299 * 200 + 0.587 * 100 + 0.114 * 50) / 255;
+    assert.ok(Math.abs(image.grey[0]! - luma) < 1e-6, `${image.grey[0]} vs ${luma}`);
+  });
+
+  it('gives one grey channel for 1-channel models, and drops transparency rather than compositing', async () => {
+    const grey = await loadResizedImage(await halves(20, 20, [90, 90, 90], [180, 180, 180]), { height: 4, width: 4, channels: 1 });
+    assert.equal(grey.values.length, 16);
+    assert.equal(grey.values, grey.grey);
+    assert.equal(Math.round(grey.values[0]! * 255), 90);
+    assert.equal(Math.round(grey.values[15]! * 255), 180);
+    const clear = await loadResizedImage(await halves(20, 20, [200, 100, 50], [200, 100, 50], 0), { height: 2, width: 2, channels: 3 });
+    assert.deepEqual(Array.from(clear.values.subarray(0, 3), (v) => Math.round(v * 255)), [200, 100, 50]);
+  });
+
+  it('names the file when it is not an image', async () => {
+    await assert.rejects(loadResizedImage(Buffer.from('not an image'), { height: 2, width: 2, channels: 3 }, 'bad.png'), /bad\.png: not a readable image/);
   });
 });

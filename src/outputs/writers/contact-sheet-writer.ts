@@ -1,8 +1,7 @@
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../atomic-write.js';
 import { GradcamError } from '../../errors.js';
-import type { RenderStyle } from '../../render/render-style.js';
-import type { BatchWriter } from '../batch-writer.js';
+import { imageAndHeatmap, type BatchWriter, type PictureLayout } from '../batch-writer.js';
 import type { ContactSheetItem } from '../contact-sheet-layout.js';
 import type { TileWriter } from '../tile-writer.js';
 
@@ -22,21 +21,17 @@ export function contactSheetFileName(index: number, count: number): string {
  */
 export function contactSheetWriter(
   outDir: string,
-  layout: { imageHeight: number; imageWidth: number; mapHeight: number; mapWidth: number; style: RenderStyle },
+  layout: PictureLayout,
   tiles: TileWriter | undefined,
   threads: number,
 ): BatchWriter {
   const items: ContactSheetItem[] = [];
   return {
     pictures: async (pictures) => {
-      for (const { image, heatmap, entry } of pictures) {
+      for (const picture of pictures) {
+        const { entry } = picture;
         items.push({
-          image,
-          imageHeight: layout.imageHeight,
-          imageWidth: layout.imageWidth,
-          heatmap,
-          heatmapHeight: layout.mapHeight,
-          heatmapWidth: layout.mapWidth,
+          ...imageAndHeatmap(picture, layout),
           predicted: entry.predicted,
           probability: entry.probability,
           ...(entry.label === undefined ? {} : { label: entry.label }),

@@ -3,8 +3,7 @@ import { writeFileAtomic } from '../../atomic-write.js';
 import { percent } from '../number-format.js';
 import { firstLine } from '../../errors.js';
 import { renderPanel } from '../../render/overlay.js';
-import type { RenderStyle } from '../../render/render-style.js';
-import type { BatchWriter } from '../batch-writer.js';
+import { imageAndHeatmap, type BatchWriter, type PictureLayout } from '../batch-writer.js';
 
 /** What the titles of a figure name. */
 export interface FigureCaptions {
@@ -23,7 +22,7 @@ export interface FigureCaptions {
  */
 export function figureWriter(
   outDir: string,
-  layout: { imageHeight: number; imageWidth: number; mapHeight: number; mapWidth: number; style: RenderStyle },
+  layout: PictureLayout,
   captions: FigureCaptions,
 ): BatchWriter {
   const { className } = captions;
@@ -31,15 +30,11 @@ export function figureWriter(
     pictures: async (pictures) => {
       await captions.textReady;
       return Promise.all(
-        pictures.map(async ({ image, heatmap, entry }) => {
+        pictures.map(async (picture) => {
+          const { entry } = picture;
           try {
             const png = await renderPanel({
-              image,
-              imageHeight: layout.imageHeight,
-              imageWidth: layout.imageWidth,
-              heatmap,
-              heatmapHeight: layout.mapHeight,
-              heatmapWidth: layout.mapWidth,
+              ...imageAndHeatmap(picture, layout),
               ...layout.style,
               titles: {
                 original: entry.label === undefined ? 'Original' : `Original (label ${className(entry.label)})`,
