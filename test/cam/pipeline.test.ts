@@ -41,6 +41,7 @@ const channelMean: CamMethod = {
   title: 'Channel mean',
   reference: 'none: a test of the pipeline',
   needsGradients: false,
+  classSpecific: false,
   weights: ({ activations, gradients }) => {
     assert.equal(gradients, undefined, 'a method that needs no gradients gets none');
     const channels = activations.shape[3];

@@ -10,6 +10,7 @@ export const gradcam: CamMethod = {
   title: 'Grad-CAM',
   reference: 'Selvaraju et al., ICCV 2017, eq. 1-2',
   needsGradients: true,
+  classSpecific: true,
   weights: ({ gradients, tf }) => {
     if (gradients === undefined) throw new Error('Grad-CAM needs the gradients of the class score');
     return tf.mean(gradients, [1, 2], true);
