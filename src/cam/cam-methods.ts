@@ -5,10 +5,22 @@
  * CamContext.tf), so this table is cheap to load: the CLI lists its names.
  */
 import type { CamMethod } from './cam-method.js';
+import { eigencam } from './methods/eigencam.js';
 import { gradcam } from './methods/gradcam.js';
+import { gradcamElementwise } from './methods/gradcam-elementwise.js';
+import { gradcamPlusPlus } from './methods/gradcam-plus-plus.js';
+import { hirescam } from './methods/hirescam.js';
+import { layercam } from './methods/layercam.js';
+import { xgradcam } from './methods/xgradcam.js';
 
 export const CAM_METHODS = {
   gradcam,
+  'gradcam++': gradcamPlusPlus,
+  xgradcam,
+  hirescam,
+  'gradcam-elementwise': gradcamElementwise,
+  layercam,
+  eigencam,
 } as const satisfies Record<string, CamMethod>;
 
 export type CamMethodName = keyof typeof CAM_METHODS;

@@ -1,4 +1,5 @@
 import type { CamMethod } from '../cam-method.js';
+import { requireGradients } from './require-gradients.js';
 
 /**
  * Grad-CAM (Selvaraju et al., "Grad-CAM: Visual Explanations from Deep
@@ -11,8 +12,5 @@ export const gradcam: CamMethod = {
   reference: 'Selvaraju et al., ICCV 2017, eq. 1-2',
   needsGradients: true,
   classSpecific: true,
-  weights: ({ gradients, tf }) => {
-    if (gradients === undefined) throw new Error('Grad-CAM needs the gradients of the class score');
-    return tf.mean(gradients, [1, 2], true);
-  },
+  weights: (context) => context.tf.mean(requireGradients(context, 'Grad-CAM'), [1, 2], true),
 };
