@@ -6,6 +6,7 @@
  * eigen-decomposition for Eigen-CAM's principal component.
  */
 import { NORMALISATION_EPSILON } from '../../src/cam/pipeline.js';
+import { seededRandom } from '../../src/training/random.js';
 
 /** A layer's activations and the class score's gradients, [N, h, w, C] row-major. */
 export interface LayerData {
@@ -219,16 +220,10 @@ export function symmetricEigen(matrix: Float64Array, size: number): { values: Fl
   return { values: Float64Array.from({ length: size }, (_, i) => a[i * size + i]!), vectors: v };
 }
 
-/** A seeded uniform generator on [low, high) (mulberry32), so test data repeat. */
+/** A seeded uniform generator on [low, high), so test data repeat. */
 export function uniform(seed: number, low = 0, high = 1): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return low + (high - low) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
-  };
+  const next = seededRandom(seed);
+  return () => low + (high - low) * next();
 }
 
 /** Largest |a[i] − b[i]|. */
