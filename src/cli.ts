@@ -15,6 +15,7 @@ import { packageRoot } from './package-root.js';
 import { CAM_METHOD_NAMES, DEFAULT_CAM_METHOD } from './cam/cam-methods.js';
 import { DEFAULT_SCORE_KIND, SCORE_KINDS } from './cam/score-kinds.js';
 import { TRAIN_DEFAULTS } from './commands/defaults.js';
+import { ALL_METHODS, DEFAULT_SMOOTH_GRAD_NOISE } from './commands/explain/options.js';
 import { DEFAULT_TOP_K } from './model/ranking.js';
 import { BATCH_SCALE, RENDER_DEFAULTS } from './render/render-style.js';
 import type { Style } from './cli/format.js';
@@ -239,8 +240,15 @@ function buildProgram(): Command {
     .option('--limit <n>', 'with --mnist-test: at most N images', integer(1))
     .option('--labels-from-names', 'true labels from file names starting with a digit and _ or - ("7_foo.png")')
     .option('--model <dir>', 'model directory (default: the bundled pretrained model)')
-    .addOption(new Option('--method <name>', 'CAM method').choices(CAM_METHOD_NAMES).default(DEFAULT_CAM_METHOD))
-    .option('--layer <name>', 'layer to explain (default: the last convolutional layer)')
+    .addOption(
+      new Option('--method <name>', 'CAM method; all: every method side by side (one input)')
+        .choices([...CAM_METHOD_NAMES, ALL_METHODS])
+        .default(DEFAULT_CAM_METHOD),
+    )
+    .option('--layer <names>', 'layer to explain, or several separated by commas (maps averaged) (default: the last convolutional layer)')
+    .option('--eigen-smooth', 'combine the weighted feature maps by their first principal component instead of their sum')
+    .option('--smooth-grad <n>', 'SmoothGrad: average the maps of N noisy copies of the input', integer(1))
+    .option('--noise <f>', `SmoothGrad noise, σ relative to the input's range (default ${DEFAULT_SMOOTH_GRAD_NOISE})`, fraction(0, 10, true))
     .option('--class <n>', 'class to explain (default: the predicted class)', integer(0))
     .addOption(
       new Option('--score <kind>', 'differentiate the logit (Grad-CAM paper) or the softmax probability (the tutorial)')
@@ -286,6 +294,9 @@ function buildProgram(): Command {
           model: opts.model,
           method: opts.method,
           layer: opts.layer,
+          eigenSmooth: opts.eigenSmooth,
+          smoothGrad: opts.smoothGrad,
+          noise: opts.noise,
           classIndex: opts.class,
           score: opts.score,
           alpha: opts.alpha,

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../backend/init-backend.js';
 import { GradcamError } from '../errors.js';
 import type { CamMethodName } from './cam-methods.js';
-import type { CamBatch } from './pipeline.js';
+import type { CamBatch, SmoothGradOptions } from './pipeline.js';
 import type { ScoreKind } from './score-kinds.js';
 import type { SerializedError } from '../serialized-error.js';
 
@@ -11,9 +11,12 @@ import type { SerializedError } from '../serialized-error.js';
 export interface GradcamPoolSetup {
   modelJsonPath: string;
   method: CamMethodName;
+  /** The explained layer, or several joined with "," (as CamExplainer.layerName). */
   layerName: string;
   score: ScoreKind;
   backend: BackendName;
+  eigenSmooth?: boolean;
+  smoothGrad?: SmoothGradOptions;
 }
 
 /** A slice of a batch for one worker. */

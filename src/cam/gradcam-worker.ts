@@ -20,7 +20,13 @@ async function start(): Promise<void> {
   ]);
   await initBackend(setup.backend);
   const { model, inputSpec } = await loadModel(setup.modelJsonPath);
-  const cam = createCam(model, { method: setup.method, layerName: setup.layerName, score: setup.score });
+  const cam = createCam(model, {
+    method: setup.method,
+    layerName: setup.layerName.split(','),
+    score: setup.score,
+    eigenSmooth: setup.eigenSmooth === true,
+    ...(setup.smoothGrad === undefined ? {} : { smoothGrad: setup.smoothGrad }),
+  });
   const size = inputSpec.height * inputSpec.width * inputSpec.channels;
   parentPort!.on('message', (job: GradcamJob) => {
     try {

@@ -288,7 +288,9 @@ export function createCam(model: tfl.LayersModel, options: CamOptions = {}): Cam
         let noisyLogits: Float32Array;
         let sample: LayerMaps;
         try {
-          noisyLogits = tf.tidy(() => predictions(noisy).logits).dataSync() as Float32Array;
+          const logitsTensor = tf.tidy(() => predictions(noisy).logits);
+          noisyLogits = logitsTensor.dataSync() as Float32Array;
+          logitsTensor.dispose();
           sample = combinedMaps(noisy, noisyLogits, classes);
         } finally {
           noisy.dispose();

@@ -117,7 +117,15 @@ export async function explainBatch(
     try {
       if (items.length >= POOL_MIN_IMAGES && poolThreads >= 2) {
         pool = await GradcamPool.start(
-          { modelJsonPath: session.modelJsonPath, method: plan.method, layerName: cam.layerName, score: plan.score, backend: session.backend.name },
+          {
+            modelJsonPath: session.modelJsonPath,
+            method: plan.method,
+            layerName: cam.layerName,
+            score: plan.score,
+            backend: session.backend.name,
+            eigenSmooth: plan.eigenSmooth,
+            ...(plan.smoothGrad === undefined ? {} : { smoothGrad: plan.smoothGrad }),
+          },
           poolThreads,
         );
       }

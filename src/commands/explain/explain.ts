@@ -34,6 +34,9 @@ export async function explain(options: ExplainOptions): Promise<ExplainResult> {
   if (!batch && options.figures) throw usageError('--figures is for batch mode; a single input gets the figure by default');
   const plan = resolvePlan(options);
   const style = resolveRenderStyle(options, batch);
+  if (plan.compare !== undefined && (options.heatmap !== undefined || options.overlayOnly === true)) {
+    throw usageError('--method all draws one figure of every method; --heatmap and --overlay-only take a single method');
+  }
   if (!batch) {
     const { explainOne } = await import('./single.js');
     return explainOne(all[0]!, options, plan, style);
@@ -42,6 +45,9 @@ export async function explain(options: ExplainOptions): Promise<ExplainResult> {
     if (given !== undefined && given !== false) {
       throw usageError(`${flag} takes a single input; with ${all.length} inputs use --out-dir DIR (batch mode)`);
     }
+  }
+  if (plan.compare !== undefined) {
+    throw usageError(`--method all draws every method side by side for one input; with ${all.length} inputs choose one method`);
   }
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
   const indexed = all.map((ref, index) => ({ ref, index }));

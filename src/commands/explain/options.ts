@@ -4,6 +4,7 @@
  * {@link ExplainPlan} (what is explained) and a {@link RenderStyle} (how it is
  * drawn), which single.ts and batch.ts use as they are. No TensorFlow.js here.
  */
+import type { SmoothGradOptions } from '../../cam/pipeline.js';
 import { CAM_METHOD_NAMES, DEFAULT_CAM_METHOD, isCamMethodName, type CamMethodName } from '../../cam/cam-methods.js';
 import { DEFAULT_SCORE_KIND, SCORE_KINDS, type ScoreKind } from '../../cam/score-kinds.js';
 import type { FailedInput } from '../../data/inputs.js';
@@ -24,10 +25,16 @@ export interface ExplainOptions extends ModelOptions {
   limit?: number;
   /** True labels from file names `<digit>_name.png`. */
   labelsFromNames?: boolean;
-  /** CAM method, a name from CAM_METHODS; default 'gradcam'. */
-  method?: CamMethodName;
-  /** Layer to explain; default the last convolutional layer. */
+  /** CAM method, a name from CAM_METHODS, or 'all' (one input: every method side by side); default 'gradcam'. */
+  method?: CamMethodName | typeof ALL_METHODS;
+  /** Layer to explain, or several separated by commas; default the last convolutional layer. */
   layer?: string;
+  /** Combine weighted activations by their first principal component (pytorch-grad-cam's eigen_smooth). */
+  eigenSmooth?: boolean;
+  /** SmoothGrad: average the maps of this many noisy copies of each input. */
+  smoothGrad?: number;
+  /** SmoothGrad noise σ / (x_max − x_min); default {@link DEFAULT_SMOOTH_GRAD_NOISE}. Needs `smoothGrad`. */
+  noise?: number;
   /** Class to explain; default the predicted class of each image. */
   classIndex?: number;
   /** Default 'logit'. */
@@ -63,27 +70,53 @@ export interface ExplainOptions extends ModelOptions {
   onProgress?: (progress: BatchProgress) => void;
 }
 
+/** `--method all`: every method of the table, side by side, for one input. */
+export const ALL_METHODS = 'all';
+
+/** SmoothGrad's noise level when `--smooth-grad` is given without `--noise` (Smilkov et al. 2017, §4.1: 10–20% works best). */
+export const DEFAULT_SMOOTH_GRAD_NOISE = 0.15;
+
 /** What is explained: resolved once, then used by the main thread and every worker as it is. */
 export interface ExplainPlan {
+  /** The method of the maps (with `compare`, the first of them). */
   method: CamMethodName;
-  /** The layer asked for, or undefined for the model's last convolutional layer (found when the model is open). */
-  layer: string | undefined;
+  /** `--method all`: every method to draw side by side (one input only); else undefined. */
+  compare: CamMethodName[] | undefined;
+  /** The layers asked for, or undefined for the model's last convolutional layer (found when the model is open). */
+  layer: string[] | undefined;
   score: ScoreKind;
   /** The class explained in every image, or undefined for each image's predicted class. */
   classIndex: number | undefined;
+  eigenSmooth: boolean;
+  smoothGrad: SmoothGradOptions | undefined;
 }
 
 /** Validates what to explain and fills in the defaults. */
-export function resolvePlan(options: Pick<ExplainOptions, 'method' | 'layer' | 'score' | 'classIndex'>): ExplainPlan {
-  const method = options.method ?? DEFAULT_CAM_METHOD;
-  if (!isCamMethodName(method)) throw usageError(`unknown method "${method}"; choose ${CAM_METHOD_NAMES.join(', ')}`);
+export function resolvePlan(
+  options: Pick<ExplainOptions, 'method' | 'layer' | 'score' | 'classIndex' | 'eigenSmooth' | 'smoothGrad' | 'noise'>,
+): ExplainPlan {
+  const requested = options.method ?? DEFAULT_CAM_METHOD;
+  if (requested !== ALL_METHODS && !isCamMethodName(requested)) {
+    throw usageError(`unknown method "${String(requested)}"; choose ${CAM_METHOD_NAMES.join(', ')} or ${ALL_METHODS}`);
+  }
+  const method = requested === ALL_METHODS ? DEFAULT_CAM_METHOD : requested;
+  const compare = requested === ALL_METHODS ? [...CAM_METHOD_NAMES] : undefined;
+  const layer = options.layer === undefined ? undefined : options.layer.split(',').map((name) => name.trim());
+  if (layer !== undefined && layer.some((name) => name === '')) throw usageError(`--layer "${options.layer}" has an empty layer name`);
+  if (options.noise !== undefined && options.smoothGrad === undefined) throw usageError('--noise sets the SmoothGrad noise; give --smooth-grad N too');
+  const noise = options.noise ?? DEFAULT_SMOOTH_GRAD_NOISE;
+  if (options.smoothGrad !== undefined && !(Number.isInteger(options.smoothGrad) && options.smoothGrad >= 1)) {
+    throw usageError(`--smooth-grad must be a whole number ≥ 1, got ${options.smoothGrad}`);
+  }
+  if (!(Number.isFinite(noise) && noise >= 0)) throw usageError(`--noise must be a number ≥ 0, got ${noise}`);
+  const smoothGrad = options.smoothGrad === undefined ? undefined : { samples: options.smoothGrad, noise };
   const score = options.score ?? DEFAULT_SCORE_KIND;
   if (!Object.hasOwn(SCORE_KINDS, score)) throw usageError(`unknown score "${score}"; choose ${Object.keys(SCORE_KINDS).join(' or ')}`);
   const { classIndex } = options;
   if (classIndex !== undefined && !(Number.isInteger(classIndex) && classIndex >= 0)) {
     throw usageError(`--class must be a class index (a whole number ≥ 0), got ${classIndex}`);
   }
-  return { method, layer: options.layer, score, classIndex };
+  return { method, compare, layer, score, classIndex, eigenSmooth: options.eigenSmooth === true, smoothGrad };
 }
 
 /** Validates how the pictures look and fills in the defaults (the scale differs in batch mode). */

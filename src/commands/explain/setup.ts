@@ -1,5 +1,6 @@
 import type { Tensor4D } from '@tensorflow/tfjs-core';
-import type { CamExplainer } from '../../cam/pipeline.js';
+import type { CamMethodName } from '../../cam/cam-methods.js';
+import type { CamExplainer, CamOptions } from '../../cam/pipeline.js';
 import type { Digit } from '../../data/inputs.js';
 import { preloadTensorflow } from '../../backend/tfjs-loader.js';
 import { warmUpTextRendering } from '../../render/text.js';
@@ -11,6 +12,8 @@ export interface Explainer {
   session: ModelSession;
   /** The plan's method bound to the model, with the layer resolved (its name is `cam.layerName`). */
   cam: CamExplainer;
+  /** The plan's options with another method (`--method all`). */
+  camFor: (method: CamMethodName) => CamExplainer;
   /** Resolves once text rendering is warm (see warmUpTextRendering). */
   textReady: Promise<void>;
   /** Stacks digits into the model's input tensor (caller disposes). */
@@ -34,7 +37,7 @@ export async function openExplainer(options: ModelOptions, plan: ExplainPlan): P
   const session = await openModelSession(options);
   let cam: CamExplainer;
   try {
-    cam = createCam(session.model, { method: plan.method, layerName: plan.layer, score: plan.score });
+    cam = createCam(session.model, camOptions(plan, plan.method));
   } catch (error) {
     session.model.dispose();
     throw error;
@@ -43,8 +46,20 @@ export async function openExplainer(options: ModelOptions, plan: ExplainPlan): P
   return {
     session,
     cam,
+    camFor: (method) => createCam(session.model, camOptions(plan, method)),
     textReady,
     stack: (digits) => stackImages(digits.map((d) => d.pixels), session.inputSpec),
     className: (c) => classNames[c] ?? String(c),
+  };
+}
+
+/** The CAM options of a plan, for one of its methods. */
+export function camOptions(plan: ExplainPlan, method: CamMethodName): CamOptions {
+  return {
+    method,
+    ...(plan.layer === undefined ? {} : { layerName: plan.layer }),
+    score: plan.score,
+    eigenSmooth: plan.eigenSmooth,
+    ...(plan.smoothGrad === undefined ? {} : { smoothGrad: plan.smoothGrad }),
   };
 }

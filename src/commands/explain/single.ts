@@ -5,6 +5,8 @@ import { isFailure, loadInputs, type InputRef } from '../../data/inputs.js';
 import { argMax } from '../../model/ranking.js';
 import { formatHeatmapJson, heatmapRows, type HeatmapFile } from '../../outputs/heatmap-json.js';
 import { percent } from '../../outputs/number-format.js';
+import { CAM_METHODS } from '../../cam/cam-methods.js';
+import { renderComparison, type ComparedMap } from '../../render/comparison-figure.js';
 import { renderOverlay, renderPanel } from '../../render/overlay.js';
 import { resizeBilinear } from '../../render/resize.js';
 import type { RenderStyle } from '../../render/render-style.js';
@@ -40,9 +42,19 @@ export async function explainOne(
       return { ...base, explanation: { source: input?.source ?? '?', error: input?.error ?? 'not read' }, seconds: (performance.now() - started) / 1000 };
     }
     const x = explainer.stack([input]);
+    const classes = plan.classIndex === undefined ? undefined : [plan.classIndex];
     let maps;
+    let compared: ComparedMap[] | undefined;
     try {
-      maps = cam.explain(x, plan.classIndex === undefined ? undefined : [plan.classIndex]);
+      maps = cam.explain(x, classes);
+      if (plan.compare !== undefined) {
+        // Every method explains the class the first one did, so the tiles answer one question.
+        const target = [maps.classes[0]!];
+        compared = plan.compare.map((name) => {
+          const other = name === plan.method ? maps! : explainer.camFor(name).explain(x, target);
+          return { title: CAM_METHODS[name].title, heatmap: other.heatmaps, heatmapHeight: other.mapHeight, heatmapWidth: other.mapWidth };
+        });
+      }
     } finally {
       x.dispose();
     }
@@ -64,7 +76,18 @@ export async function explainOne(
     const explainedText = `${className(explainedClass)} (${percent(probabilities[explainedClass]!)})`;
     const methodTitle = cam.method.title;
     await explainer.textReady;
-    const png = options.overlayOnly
+    const subtitle = `layer ${cam.layerName} · score: ${plan.score} · ${style.colormap}, alpha ${style.alpha}`;
+    const png = compared !== undefined
+      ? await renderComparison({
+          image: input.view,
+          imageHeight: inputShape.height,
+          imageWidth: inputShape.width,
+          originalTitle: `${input.label === undefined ? 'Original' : `Original (label ${className(input.label)})`}: why ${explainedText}?`,
+          maps: compared,
+          subtitle,
+          ...style,
+        })
+      : options.overlayOnly
       ? await renderOverlay(overlay)
       : await renderPanel({
           ...overlay,
@@ -75,7 +98,7 @@ export async function explainOne(
                 ? `${methodTitle}: ${explainedText}`
                 : `${methodTitle} for ${explainedText}, predicted ${className(predicted)}`,
           },
-          subtitle: `layer ${cam.layerName} · score: ${plan.score} · ${style.colormap}, alpha ${style.alpha}`,
+          subtitle,
         });
     await writeFileAtomic(output, png);
     const explanation: Explanation = {

@@ -8,7 +8,9 @@ import { before, describe, it } from 'node:test';
 import tf = require('@tensorflow/tfjs-core');
 import tfl = require('@tensorflow/tfjs-layers');
 import '@tensorflow/tfjs-backend-cpu';
+import { CAM_METHOD_NAMES, type CamMethodName } from '../../../src/cam/cam-methods.js';
 import { createCam } from '../../../src/cam/pipeline.js';
+import { assertNoTensorLeak } from '../../helpers/leaks.js';
 import { maxAbsDiff, REFERENCE_METHODS, referenceMaps, uniform } from '../../helpers/cam-reference.js';
 
 const random = uniform(42, -1, 1);
@@ -62,4 +64,79 @@ describe('CAM methods against plain-JS definitions', () => {
       assert.ok(diff < 1e-5, `${method}: maps differ by ${diff}`);
     });
   }
+
+  it('eigenSmooth: Grad-CAM projected on the first component of α ⊙ A, within 1e-5', () => {
+    const x = tf.tensor4d(images, [2, 4, 4, 1]);
+    const result = createCam(model(), { method: 'gradcam', layerName: 'conv', eigenSmooth: true }).explain(x, classes);
+    x.dispose();
+    const expected = referenceMaps('gradcam', layerData(), true);
+    const plain = referenceMaps('gradcam', layerData());
+    assert.ok(maxAbsDiff(expected.heatmaps, plain.heatmaps) > 1e-2, 'smoothing changes the map here');
+    const diff = maxAbsDiff(result.heatmaps, expected.heatmaps);
+    assert.ok(diff < 1e-5, `eigen-smoothed maps differ by ${diff}`);
+  });
+
+  for (const method of CAM_METHOD_NAMES) {
+    it(`${method}: same maps on a functional copy of the model, and no tensor left behind`, async () => {
+      const sequential = model();
+      const input = tfl.input({ shape: [4, 4, 1] });
+      const conv = tfl.layers.conv2d({ filters: 3, kernelSize: 2, activation: 'relu', name: 'conv' });
+      const out = tfl.layers.dense({ units: 2 });
+      const functional = tfl.model({
+        inputs: input,
+        outputs: out.apply(tfl.layers.flatten().apply(conv.apply(input))) as tfl.SymbolicTensor,
+      });
+      conv.setWeights(sequential.layers[0]!.getWeights());
+      out.setWeights(sequential.layers[2]!.getWeights());
+      const x = tf.tensor4d(images, [2, 4, 4, 1]);
+      const a = createCam(sequential, { method });
+      const b = createCam(functional, { method });
+      const fromSequential = a.explain(x, classes);
+      const fromFunctional = await assertNoTensorLeak(() => b.explain(x, classes), { warmUp: true });
+      x.dispose();
+      assert.ok(maxAbsDiff(fromSequential.heatmaps, fromFunctional.heatmaps) < 1e-6);
+    });
+  }
+});
+
+describe('identities between methods', () => {
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
+  // conv → global average pooling → dense: ∂y/∂A is the same at every position.
+  function pooledModel(): tfl.LayersModel {
+    const m = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ inputShape: [4, 4, 1], filters: 3, kernelSize: 2, activation: 'relu', name: 'conv' }),
+        tfl.layers.globalAveragePooling2d({}),
+        tfl.layers.dense({ units: 2 }),
+      ],
+    });
+    m.layers[0]!.setWeights([tf.tensor4d(kernel, [2, 2, 1, 3]), tf.tensor1d(bias)]);
+    m.layers[2]!.setWeights([tf.tensor2d(dense.slice(0, 6), [3, 2]), tf.zeros([2])]);
+    return m;
+  }
+  const maps = (m: tfl.LayersModel, method: CamMethodName) => {
+    const x = tf.tensor4d(images, [2, 4, 4, 1]);
+    const result = createCam(m, { method }).explain(x, classes);
+    x.dispose();
+    return result.heatmaps;
+  };
+
+  it('Grad-CAM equals HiResCAM when the gradient is spatially constant', () => {
+    const m = pooledModel();
+    assert.ok(maxAbsDiff(maps(m, 'gradcam'), maps(m, 'hirescam')) < 1e-6);
+    // ...and not in general (the flatten → dense model has position-dependent gradients).
+    assert.ok(maxAbsDiff(maps(model(), 'gradcam'), maps(model(), 'hirescam')) > 1e-2);
+  });
+
+  it('LayerCAM equals HiResCAM when the gradients are non-negative, and element-wise Grad-CAM too when A ≥ 0', () => {
+    const m = model();
+    m.layers[2]!.setWeights([tf.tensor2d(dense.map(Math.abs), [27, 2]), tf.zeros([2])]);
+    const hires = maps(m, 'hirescam');
+    assert.ok(maxAbsDiff(maps(m, 'layercam'), hires) < 1e-6);
+    assert.ok(maxAbsDiff(maps(m, 'gradcam-elementwise'), hires) < 1e-6);
+    // With signed gradients they part.
+    assert.ok(maxAbsDiff(maps(model(), 'layercam'), maps(model(), 'hirescam')) > 1e-2);
+  });
 });
