@@ -12,6 +12,12 @@ import { gradcamPlusPlus } from './methods/gradcam-plus-plus.js';
 import { hirescam } from './methods/hirescam.js';
 import { layercam } from './methods/layercam.js';
 import { xgradcam } from './methods/xgradcam.js';
+import { scorecam } from './methods/scorecam.js';
+import { ablationcam } from './methods/ablationcam.js';
+import { guidedBackprop } from './methods/guided-backprop.js';
+import { guidedGradcam } from './methods/guided-gradcam.js';
+import { random } from './methods/random.js';
+import { center } from './methods/center.js';
 
 export const CAM_METHODS = {
   gradcam,
@@ -21,6 +27,12 @@ export const CAM_METHODS = {
   'gradcam-elementwise': gradcamElementwise,
   layercam,
   eigencam,
+  scorecam,
+  ablationcam,
+  'guided-backprop': guidedBackprop,
+  'guided-gradcam': guidedGradcam,
+  random,
+  center,
 } as const satisfies Record<string, CamMethod>;
 
 export type CamMethodName = keyof typeof CAM_METHODS;

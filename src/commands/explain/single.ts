@@ -52,7 +52,8 @@ export async function explainOne(
         const target = [maps.classes[0]!];
         compared = plan.compare.map((name) => {
           const other = name === plan.method ? maps! : explainer.camFor(name).explain(x, target);
-          return { title: CAM_METHODS[name].title, heatmap: other.heatmaps, heatmapHeight: other.mapHeight, heatmapWidth: other.mapWidth };
+          const { title, classSpecific } = CAM_METHODS[name];
+          return { title: classSpecific ? title : `${title} (any class)`, heatmap: other.heatmaps, heatmapHeight: other.mapHeight, heatmapWidth: other.mapWidth };
         });
       }
     } finally {
