@@ -94,8 +94,9 @@ export async function explainOne(
           ...overlay,
           titles: {
             original: input.label === undefined ? 'Original' : `Original (label ${className(input.label)})`,
-            gradcam:
-              explainedClass === predicted
+            gradcam: !cam.method.classSpecific
+              ? `${methodTitle} (any class); predicted ${className(predicted)} (${percent(probabilities[predicted]!)})`
+              : explainedClass === predicted
                 ? `${methodTitle}: ${explainedText}`
                 : `${methodTitle} for ${explainedText}, predicted ${className(predicted)}`,
           },
