@@ -14,7 +14,16 @@
  */
 
 // The CAM pipeline and its method table.
-export { createCam, NORMALISATION_EPSILON, type CamBatch, type CamExplainer, type CamOptions } from './cam/pipeline.js';
+export {
+  createCam,
+  DEFAULT_CAM_SEED,
+  NORMALISATION_EPSILON,
+  resizeMaps,
+  type CamBatch,
+  type CamExplainer,
+  type CamOptions,
+  type SmoothGradOptions,
+} from './cam/pipeline.js';
 export { createGradcam, type GradcamBatch, type GradcamExplainer } from './cam/gradcam.js';
 export type { CamContext, CamMethod } from './cam/cam-method.js';
 export { CAM_METHOD_NAMES, CAM_METHODS, DEFAULT_CAM_METHOD, type CamMethodName } from './cam/cam-methods.js';
@@ -49,6 +58,7 @@ export { inputSize, inputSpecFor, normaliseForModel, type InputSpec, type InputP
 
 // Pictures (PNG bytes; no TensorFlow.js).
 export { renderOverlay, renderPanel, type PanelOptions } from './render/overlay.js';
+export { renderComparison, type ComparedMap, type ComparisonOptions } from './render/comparison-figure.js';
 export type { OverlayOptions } from './render/tiles.js';
 export { RENDER_DEFAULTS, type RenderStyle } from './render/render-style.js';
 export { COLORMAP_NAMES, type ColormapName } from './render/colormaps.js';

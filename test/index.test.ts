@@ -39,6 +39,8 @@ const EXPECTED = [
   'train',
   'renderOverlay',
   'renderPanel',
+  'renderComparison',
+  'resizeMaps',
   'RENDER_DEFAULTS',
   'GradcamError',
   'EXIT_CODES',
