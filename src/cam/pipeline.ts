@@ -246,7 +246,7 @@ export function createCam(model: tfl.LayersModel, options: CamOptions = {}): Cam
       const probabilities = probabilitiesTensor.dataSync() as Float32Array;
       const classes = targetClasses(requestedClasses, probabilities, count, classCount);
       const { maps, channelWeights } =
-        options.smoothGrad === undefined ? combinedMaps(images, logits, classes) : smoothedMaps(images, logits, classes, options.smoothGrad);
+        options.smoothGrad === undefined ? combinedMaps(images, logits, classes) : smoothedMaps(images, classes, options.smoothGrad);
       owned.push(maps, ...(channelWeights ? [channelWeights] : []));
       const heatmaps = tf.tidy(() => tf.div(maps, tf.add(tf.max(maps, [1, 2], true), NORMALISATION_EPSILON)));
       owned.push(heatmaps);
@@ -273,7 +273,7 @@ export function createCam(model: tfl.LayersModel, options: CamOptions = {}): Cam
    * per image, averaged, each explained for the clean input's class. The
    * logits that seed the score's gradient are the noisy copy's own.
    */
-  const smoothedMaps = (images: tf.Tensor4D, _logits: Float32Array, classes: readonly number[], smooth: SmoothGradOptions): LayerMaps => {
+  const smoothedMaps = (images: tf.Tensor4D, classes: readonly number[], smooth: SmoothGradOptions): LayerMaps => {
     if (!Number.isInteger(smooth.samples) || smooth.samples < 1) throw new GradcamError(`SmoothGrad needs at least 1 sample, got ${smooth.samples}`);
     if (!(smooth.noise >= 0) || !Number.isFinite(smooth.noise)) throw new GradcamError(`SmoothGrad noise must be a number ≥ 0, got ${smooth.noise}`);
     let sum: tf.Tensor3D | undefined;
@@ -295,14 +295,8 @@ export function createCam(model: tfl.LayersModel, options: CamOptions = {}): Cam
         } finally {
           noisy.dispose();
         }
-        const previous = [sum, weightSum];
-        sum = sum === undefined ? sample.maps : (tf.add(sum, sample.maps) as tf.Tensor3D);
-        if (sample.channelWeights !== undefined) {
-          weightSum = weightSum === undefined ? sample.channelWeights : (tf.add(weightSum, sample.channelWeights) as tf.Tensor2D);
-        }
-        for (const t of previous) if (t !== undefined && t !== sum && t !== weightSum) t.dispose();
-        if (sample.maps !== sum) sample.maps.dispose();
-        if (sample.channelWeights !== undefined && sample.channelWeights !== weightSum) sample.channelWeights.dispose();
+        sum = accumulate(sum, sample.maps);
+        if (sample.channelWeights !== undefined) weightSum = accumulate(weightSum, sample.channelWeights);
       }
       const n = smooth.samples;
       return tf.tidy(() => ({
@@ -323,6 +317,14 @@ export function createCam(model: tfl.LayersModel, options: CamOptions = {}): Cam
     classCount,
     explain,
   };
+}
+
+/** total + addend as a new tensor, disposing both (the first addend becomes the total). */
+function accumulate<T extends tf.Tensor>(total: T | undefined, addend: T): T {
+  if (total === undefined) return addend;
+  const sum = tf.add(total, addend) as T;
+  tf.dispose([total, addend]);
+  return sum;
 }
 
 /** First-principal-component projection of [N, h, w, D] → [N, h, w] (principal-projection.ts). */
