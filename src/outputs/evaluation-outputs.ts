@@ -81,14 +81,14 @@ export function evaluationCharts(result: EvaluateResult): Record<string, LineCha
       series: names.map((name) => ({ label: `${name} (AUC ${result.methods[name]!.insertionAuc.toFixed(3)})`, values: result.methods[name]!.insertionCurve })),
     },
     'road.png': {
-      title: 'ROAD: MoRF (solid order ↓) and LeRF (↑)',
+      title: 'ROAD: MoRF solid (lower is better), LeRF dashed',
       xLabel: '% of pixels removed and imputed',
       yLabel: 'class probability',
       xs: [...road],
       xTicks: road.map((f) => `${Math.round(f * 100)}`),
-      series: names.flatMap((name) => [
-        { label: `${name} MoRF`, values: result.methods[name]!.road.morf },
-        { label: `${name} LeRF`, values: result.methods[name]!.road.lerf },
+      series: names.flatMap((name, colour) => [
+        { label: `${name} MoRF`, values: result.methods[name]!.road.morf, colour },
+        { label: `${name} LeRF`, values: result.methods[name]!.road.lerf, colour, dashed: true },
       ]),
     },
   };

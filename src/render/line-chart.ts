@@ -9,6 +9,9 @@ export interface ChartSeries {
   label: string;
   /** y at each x of the chart (same length as `xs`); NaN leaves a gap. */
   values: readonly number[];
+  /** Index into SERIES_COLOURS (default the series' position), so related series can share a colour. */
+  colour?: number;
+  dashed?: boolean;
 }
 
 export interface LineChart {
@@ -27,7 +30,7 @@ export interface LineChart {
 export const SERIES_COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'] as const;
 
 export const CHART_SIZE = { width: 460, height: 320 } as const;
-const MARGIN = { left: 52, right: 12, top: 30, bottom: 44 } as const;
+const MARGIN = { left: 52, right: 24, top: 30, bottom: 44 } as const;
 const LEGEND_ROW = 16;
 
 /** Formats a tick value with at most two decimals, no trailing zeros. */
@@ -67,16 +70,17 @@ export function lineChartSvg(chart: LineChart): string {
   parts.push(`<text x="${MARGIN.left + plotWidth / 2}" y="${MARGIN.top + plotHeight + 34}" text-anchor="middle" font-size="12">${escapeXml(chart.xLabel)}</text>`);
   parts.push(`<text transform="translate(14 ${MARGIN.top + plotHeight / 2}) rotate(-90)" text-anchor="middle" font-size="12">${escapeXml(chart.yLabel)}</text>`);
   chart.series.forEach((series, s) => {
-    const colour = SERIES_COLOURS[s % SERIES_COLOURS.length]!;
+    const colour = SERIES_COLOURS[(series.colour ?? s) % SERIES_COLOURS.length]!;
+    const dash = series.dashed === true ? ' stroke-dasharray="6 4"' : '';
     let path = '';
     series.values.forEach((v, i) => {
       if (!Number.isFinite(v)) return;
       path += `${path === '' || !Number.isFinite(series.values[i - 1] ?? NaN) ? 'M' : 'L'}${px(chart.xs[i]!).toFixed(1)},${py(v).toFixed(1)}`;
       parts.push(`<circle cx="${px(chart.xs[i]!).toFixed(1)}" cy="${py(v).toFixed(1)}" r="2" fill="${colour}"/>`);
     });
-    if (path !== '') parts.push(`<path d="${path}" fill="none" stroke="${colour}" stroke-width="2"/>`);
+    if (path !== '') parts.push(`<path d="${path}" fill="none" stroke="${colour}" stroke-width="2"${dash}/>`);
     const ly = CHART_SIZE.height + 8 + s * LEGEND_ROW;
-    parts.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + 22}" y1="${ly - 4}" y2="${ly - 4}" stroke="${colour}" stroke-width="3"/>`);
+    parts.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + 22}" y1="${ly - 4}" y2="${ly - 4}" stroke="${colour}" stroke-width="3"${dash}/>`);
     parts.push(`<text x="${MARGIN.left + 28}" y="${ly}" font-size="12">${escapeXml(series.label)}</text>`);
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="DejaVu Sans, sans-serif">${parts.join('')}</svg>`;
