@@ -48,11 +48,30 @@ export {
   type Explanation,
   type SingleExplainResult,
 } from './commands/explain/explain.js';
+export {
+  DEFAULT_EVALUATED_METHODS,
+  evaluate,
+  type EvaluateOptions,
+  type EvaluateResult,
+  type EvaluationSettings,
+} from './commands/evaluate/evaluate.js';
 export { predict, type Prediction, type PredictOptions, type PredictResult } from './commands/predict.js';
 export { TRAIN_DEFAULTS, train, type TrainOptions, type TrainResult } from './commands/train.js';
 export type { ModelOptions } from './commands/model-session.js';
 export type { FailedInput } from './data/inputs.js';
 export type { BatchSummary, ManifestRecord } from './outputs/manifest.js';
+
+// Faithfulness metrics and the sanity check, on models and arrays you bring.
+export {
+  evaluateMethods,
+  type CascadeStep,
+  type EvaluationOutcome,
+  type EvaluationProgress,
+  type EvaluationRun,
+  type SanityScores,
+} from './evaluate/evaluate-methods.js';
+export { EVALUATION_METRICS, type EvaluationMetricName, type MethodScores } from './evaluate/metrics.js';
+export type { ClassScorer, EvaluationMetric, MetricInputs } from './evaluate/metric.js';
 
 export { inputSize, inputSpecFor, normaliseForModel, type InputSpec, type InputPreparation } from './model/input-spec.js';
 
