@@ -5,8 +5,9 @@ import * as path from 'node:path';
 import tf = require('@tensorflow/tfjs-core');
 import tfl = require('@tensorflow/tfjs-layers');
 import { syncDirectory, writeFileAtomic } from '../atomic-write.js';
-import { firstLine, GradcamError } from '../errors.js';
+import { GradcamError } from '../errors.js';
 import { packageRoot } from '../package-root.js';
+import { detectModelFormat, isModelFileName, MODEL_FORMATS } from './formats/model-formats.js';
 import { inputSpecFor, type InputSpec } from './input-spec.js';
 import { defaultMetadataFor, METADATA_KEY, type ModelMetadata } from './tutorial-cnn.js';
 
@@ -30,7 +31,7 @@ export interface LoadedModel {
   metadata: ModelMetadata;
   /** What the model takes as input and how images become it (from its input shape and metadata). */
   inputSpec: InputSpec;
-  /** Absolute path of the model.json that was read. */
+  /** Absolute path of the model file that was read (model.json, .h5 or .keras); loadModel reads it again. */
   modelJsonPath: string;
   /** True when the model carried gradcam metadata (trained by this tool). */
   hasGradcamMetadata: boolean;
@@ -44,37 +45,21 @@ export interface SavedModel {
 }
 
 /**
- * Reads a TensorFlow.js layers model from disk: `model.json` plus the weight
- * shards its manifest names (any number of shards, any file names, as written
- * by tfjs-node's `file://` handler, `tensorflowjs_converter` or {@link saveModel}).
- * Sequential and functional topologies both load. Pure tfjs has no `file://`
- * handler, hence this one.
+ * Reads a model from disk, in any format of the table in
+ * ./formats/model-formats.ts (issue 9): a TensorFlow.js layers model (a model
+ * JSON of any name plus its weight shards; Sequential and functional), a Keras
+ * `.h5` file (Keras 2 or 3) or a Keras 3 `.keras` archive. Models without
+ * gradcam metadata get {@link defaultMetadataFor}'s (class names 0..K-1,
+ * 8-bit pixels / 255).
  *
- * @param location a directory holding model.json, or the model.json path itself.
+ * @param location a model file, or a directory holding model.json or exactly
+ *   one model file (*.json layers model, .h5, .keras).
  */
 export async function loadModel(location: string): Promise<LoadedModel> {
-  const modelJsonPath = await resolveModelJson(location);
-  const modelJson = await readModelJson(modelJsonPath);
-  const baseDir = path.dirname(modelJsonPath);
-  const artifacts = await tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
-    const buffers: ArrayBuffer[] = [];
-    const specs: tf.io.WeightsManifestEntry[] = [];
-    for (const group of manifest) {
-      specs.push(...group.weights);
-      for (const shard of group.paths) {
-        buffers.push(await readShard(path.resolve(baseDir, shard), modelJsonPath));
-      }
-    }
-    return [specs, tf.io.concatenateArrayBuffers(buffers)];
-  });
-
-  let model: tfl.LayersModel;
-  try {
-    model = await tfl.loadLayersModel({ load: async () => artifacts });
-  } catch (cause) {
-    throw new GradcamError(`${modelJsonPath}: cannot build the model: ${firstLine(cause)}`, 1, { cause });
-  }
-  const stored = (model.getUserDefinedMetadata() as Record<string, unknown> | undefined)?.[METADATA_KEY];
+  const modelJsonPath = await resolveModelFile(location);
+  const format = MODEL_FORMATS[await detectModelFormat(modelJsonPath)];
+  const { model, userDefinedMetadata } = await format.read(modelJsonPath);
+  const stored = userDefinedMetadata?.[METADATA_KEY];
   const metadata = isModelMetadata(stored) ? stored : defaultMetadataFor(model);
   let inputSpec: InputSpec;
   try {
@@ -144,54 +129,61 @@ export async function saveModel(
   return { directory: path.resolve(directory), files, bytes };
 }
 
-async function resolveModelJson(location: string): Promise<string> {
+/** The model file `location` names: itself, its model.json, or the only model file in it. */
+async function resolveModelFile(location: string): Promise<string> {
   const absolute = path.resolve(location);
   let stat;
   try {
     stat = await fs.stat(absolute);
   } catch {
     throw new GradcamError(
-      `model "${location}" not found: pass a directory holding ${MODEL_JSON} (train one with \`gradcam train -o ${location}\`)`,
+      `model "${location}" not found: pass a model file (model.json, .h5, .keras) or a directory holding one (train one with \`gradcam train -o ${location}\`)`,
     );
   }
-  const candidate = stat.isDirectory() ? path.join(absolute, MODEL_JSON) : absolute;
+  if (!stat.isDirectory()) return readable(absolute, location);
+  const modelJson = path.join(absolute, MODEL_JSON);
+  if (await isReadable(modelJson)) return modelJson;
+  const candidates = await modelFilesIn(absolute);
+  if (candidates.length === 1) return readable(path.join(absolute, candidates[0]!), location);
+  if (candidates.length > 1) {
+    throw new GradcamError(`model directory "${location}" holds several model files (${candidates.join(', ')}); pass one of them as --model`);
+  }
+  throw new GradcamError(
+    `model directory "${location}" has no readable ${MODEL_JSON} or other model file (.json layers model, .h5, .keras); is it a TensorFlow.js layers or Keras model?`,
+  );
+}
+
+/** Model files in a directory: Keras files by extension, JSON files that hold a "modelTopology". */
+async function modelFilesIn(directory: string): Promise<string[]> {
+  const names = (await fs.readdir(directory)).filter(isModelFileName).sort();
+  const found: string[] = [];
+  for (const name of names) {
+    if (!name.toLowerCase().endsWith('.json') || (await hasModelTopology(path.join(directory, name)))) found.push(name);
+  }
+  return found;
+}
+
+async function hasModelTopology(file: string): Promise<boolean> {
   try {
-    await fs.access(candidate, fsConstants.R_OK);
+    const json = JSON.parse(await fs.readFile(file, 'utf8')) as { modelTopology?: unknown } | null;
+    return typeof json === 'object' && json !== null && json.modelTopology != null;
   } catch {
-    throw new GradcamError(`model directory "${location}" has no readable ${MODEL_JSON}; is it a TensorFlow.js layers model?`);
+    return false;
   }
-  return candidate;
 }
 
-async function readModelJson(modelJsonPath: string): Promise<tf.io.ModelJSON> {
-  let parsed: unknown;
+async function isReadable(file: string): Promise<boolean> {
   try {
-    parsed = JSON.parse(await fs.readFile(modelJsonPath, 'utf8'));
-  } catch (cause) {
-    throw new GradcamError(`${modelJsonPath}: not valid JSON (${firstLine(cause)})`, 1, { cause });
+    await fs.access(file, fsConstants.R_OK);
+    return true;
+  } catch {
+    return false;
   }
-  const json = parsed as Partial<tf.io.ModelJSON> | null;
-  if (json === null || typeof json !== 'object' || json.modelTopology == null) {
-    throw new GradcamError(`${modelJsonPath}: no "modelTopology"; not a TensorFlow.js model.json`);
-  }
-  if (json.format === 'graph-model') {
-    throw new GradcamError(
-      `${modelJsonPath}: is a graph model; gradcam needs a layers model (convert Keras models with tensorflowjs_converter --output_format tfjs_layers_model)`,
-    );
-  }
-  if (!Array.isArray(json.weightsManifest)) {
-    throw new GradcamError(`${modelJsonPath}: no "weightsManifest"; the model has no weights`);
-  }
-  return json as tf.io.ModelJSON;
 }
 
-async function readShard(shardPath: string, modelJsonPath: string): Promise<ArrayBuffer> {
-  try {
-    const bytes = await fs.readFile(shardPath);
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  } catch (cause) {
-    throw new GradcamError(`${modelJsonPath}: weight file "${path.basename(shardPath)}" is missing or unreadable`, 1, { cause });
-  }
+async function readable(file: string, location: string): Promise<string> {
+  if (!(await isReadable(file))) throw new GradcamError(`model file "${location}" is not readable; check its permissions`);
+  return file;
 }
 
 /** Shard file names the model.json at this path references; empty when there is none or it is unreadable. */
