@@ -117,9 +117,26 @@ describe('model files', () => {
     });
   }
 
+  it('finds a model JSON of another name when it is the only model JSON in the directory', async () => {
+    const model = buildTutorialCnn({ seed: 2 });
+    const dir = path.join(tmp, 'renamed-json');
+    await writeConverterStyle(model, dir, 1);
+    await fs.rename(path.join(dir, MODEL_JSON), path.join(dir, 'my-model.json'));
+    await fs.writeFile(path.join(dir, 'metadata.json'), '{"labels": []}');
+    const loaded = await loadModel(dir);
+    assert.equal(loaded.modelJsonPath, path.join(dir, 'my-model.json'));
+    assert.deepEqual(predictValues(loaded.model), predictValues(model));
+    model.dispose();
+    loaded.model.dispose();
+  });
+
   const errorCases: [string, (dir: string) => Promise<void>, RegExp][] = [
-    ['missing directory', async () => {}, /model ".*" not found: pass a directory holding model\.json/],
-    ['directory without model.json', async (dir) => fs.mkdir(dir), /has no readable model\.json/],
+    ['missing directory', async () => {}, /model ".*" not found: pass a model file \(model\.json, \.h5, \.keras\) or a directory holding one/],
+    ['directory without model.json', async (dir) => fs.mkdir(dir), /has no readable model\.json or other model file/],
+    ['directory whose only JSON is not a model', async (dir) => {
+      await fs.mkdir(dir);
+      await fs.writeFile(path.join(dir, 'metadata.json'), '{"labels": ["a"]}');
+    }, /has no readable model\.json or other model file/],
     ['invalid JSON', async (dir) => { await fs.mkdir(dir); await fs.writeFile(path.join(dir, MODEL_JSON), '{"modelTop'); }, /model\.json: not valid JSON/],
     ['graph model', async (dir) => {
       await fs.mkdir(dir);
