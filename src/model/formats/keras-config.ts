@@ -66,8 +66,34 @@ function normaliseValue(value: unknown): unknown {
       const ends = out.config[key];
       if (Array.isArray(ends) && typeof ends[0] === 'string') out.config[key] = [ends];
     }
+    if (isKerasObject(source) && usesKeras3Nodes(source.config.layers)) countBuiltInNodes(out.config);
   }
   return out;
+}
+
+function usesKeras3Nodes(layers: unknown): boolean {
+  return Array.isArray(layers) && layers.some((layer) => {
+    const nodes = (layer as { inbound_nodes?: unknown } | null)?.inbound_nodes;
+    return Array.isArray(nodes) && nodes.some((node) => node !== null && typeof node === 'object' && !Array.isArray(node));
+  });
+}
+
+/**
+ * A nested model starts with a node of its own in tfjs-layers (and Keras 2),
+ * so its first call is node 1 there; Keras 3 numbers only the nodes of the
+ * outer model (functional.py, serialize_node), so its first call is node 0.
+ * Shifts references to nested models in a Keras 3 functional config by one.
+ */
+function countBuiltInNodes(config: Record<string, unknown>): void {
+  const layers = Array.isArray(config.layers) ? (config.layers as Record<string, unknown>[]) : [];
+  const models = new Set(layers.filter((l) => isKerasObject(l) && MODEL_CLASSES.has(l.class_name)).map((l) => l.name));
+  const shift = (ref: unknown) => {
+    if (Array.isArray(ref) && models.has(ref[0]) && typeof ref[1] === 'number') ref[1] += 1;
+  };
+  for (const layer of layers) {
+    for (const node of Array.isArray(layer.inbound_nodes) ? layer.inbound_nodes : []) if (Array.isArray(node)) node.forEach(shift);
+  }
+  if (Array.isArray(config.output_layers)) config.output_layers.forEach(shift);
 }
 
 /** A Keras 3 node `{args, kwargs}` as the Keras 2 list of inbound tensors; Keras 2 nodes pass through. */

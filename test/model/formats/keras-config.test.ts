@@ -38,6 +38,18 @@ describe('normaliseKerasConfig', () => {
     });
   }
 
+  it('Keras 3 numbers a nested model\'s calls from 0, tfjs from 1 (its own node first): references are shifted', () => {
+    const nested = { class_name: 'Sequential', config: { name: 'inner', layers: [] }, name: 'inner', inbound_nodes: [{ args: [tensor('in')], kwargs: {} }] };
+    const head = { class_name: 'Dense', config: { name: 'd' }, name: 'd', inbound_nodes: [{ args: [tensor('inner')], kwargs: {} }] };
+    const out = normaliseKerasConfig(functional([nested, head], { output_layers: [['inner', 0, 0]] })).config;
+    const layers = out.layers as { inbound_nodes: unknown }[];
+    assert.deepEqual(layers[0]!.inbound_nodes, [[['in', 0, 0, {}]]]);
+    assert.deepEqual(layers[1]!.inbound_nodes, [[['inner', 1, 0, {}]]]);
+    assert.deepEqual(out.output_layers, [['inner', 1, 0]]);
+    const keras2 = functional([{ ...nested, inbound_nodes: [[['in', 0, 0, {}]]] }, { ...head, inbound_nodes: [[['inner', 1, 0, {}]]] }]);
+    assert.deepEqual(normaliseKerasConfig(keras2), keras2, 'Keras 2 configs already count it');
+  });
+
   it('leaves a Keras 2 config as it is, and does not modify its argument', () => {
     const keras2 = { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'InputLayer', config: { batch_input_shape: [null, 8, 8, 1], dtype: 'float32' } }, { class_name: 'Dense', config: { units: 3 } }] } };
     const keras3 = functional([{ module: 'keras.layers', class_name: 'InputLayer', config: { batch_shape: [null, 2], dtype: policy('float32') }, name: 'in', inbound_nodes: [] }]);
