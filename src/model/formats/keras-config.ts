@@ -66,9 +66,24 @@ function normaliseValue(value: unknown): unknown {
       const ends = out.config[key];
       if (Array.isArray(ends) && typeof ends[0] === 'string') out.config[key] = [ends];
     }
+    if (Array.isArray(out.config.layers)) dropInnerInputShapes(out.class_name, out.config.layers);
     if (isKerasObject(source) && usesKeras3Nodes(source.config.layers)) countBuiltInNodes(out.config);
   }
   return out;
+}
+
+/**
+ * Keras ignores an input shape on any layer but an InputLayer or a
+ * Sequential's first layer (models carry stale ones, e.g. a Dense declaring
+ * [null, 784] after a Flatten giving 144); tfjs-layers warns on the console
+ * about them, so they are dropped.
+ */
+function dropInnerInputShapes(modelClass: string, layers: unknown[]): void {
+  layers.forEach((layer, i) => {
+    if (!isKerasObject(layer) || layer.class_name === 'InputLayer' || (modelClass === 'Sequential' && i === 0)) return;
+    delete layer.config.batch_input_shape;
+    delete layer.config.input_shape;
+  });
 }
 
 function usesKeras3Nodes(layers: unknown): boolean {

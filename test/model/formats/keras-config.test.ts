@@ -20,6 +20,11 @@ describe('normaliseKerasConfig', () => {
       { module: 'keras.layers', class_name: 'Conv2D', registered_name: null, build_config: { input_shape: [null, 8, 8, 1] }, compile_config: {}, config: { kernel_initializer: { module: 'keras.initializers', class_name: 'GlorotUniform', config: { seed: null }, registered_name: null } } },
       { class_name: 'Conv2D', config: { kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } } } },
     ],
+    [
+      'input shapes kept only on InputLayers and a Sequential\'s first layer',
+      { class_name: 'Sequential', config: { layers: [{ class_name: 'Conv2D', config: { batch_input_shape: [null, 8, 8, 1] } }, { class_name: 'Dense', config: { batch_input_shape: [null, 784], units: 2 } }] } },
+      { class_name: 'Sequential', config: { layers: [{ class_name: 'Conv2D', config: { batch_input_shape: [null, 8, 8, 1] } }, { class_name: 'Dense', config: { units: 2 } }] } },
+    ],
     ['a single input_layers/output_layers triple is wrapped', functional([], { input_layers: ['in', 0, 0], output_layers: [['out', 0, 0]] }), functional([], { input_layers: [['in', 0, 0]], output_layers: [['out', 0, 0]] })],
   ];
   for (const [what, input, expected] of cases) {
