@@ -71,6 +71,7 @@ describe('Keras model files', () => {
   // Nested models load and predict; explaining a layer inside one is not this change's (issue 9, "Nested models").
   const models: [string, { explains: boolean }][] = [
     ['tiny-keras2.h5', { explains: true }],
+    ['tiny-keras3.h5', { explains: true }],
     ['tiny-keras3.keras', { explains: true }],
     ['tiny-nested-keras2.h5', { explains: false }],
     ['tiny-nested-keras3.keras', { explains: false }],
