@@ -32,6 +32,8 @@ export { GradcamPool, type GradcamPoolSetup } from './cam/gradcam-pool.js';
 
 // Models, backends and inputs.
 export { bundledModelDir, loadModel, MODEL_JSON, saveModel, type LoadedModel, type SavedModel } from './model/model-files.js';
+export { detectModelFormat, MODEL_FORMATS, type ModelFormatName } from './model/formats/model-formats.js';
+export type { ModelFormat, ReadModel } from './model/formats/model-format.js';
 export type { ModelMetadata, TrainingSummary } from './model/tutorial-cnn.js';
 export { predictProbabilities, stackImages, type ImageShape } from './model/classify.js';
 export { argMax, DEFAULT_TOP_K, topClasses, type ClassProbability } from './model/ranking.js';

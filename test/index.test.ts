@@ -30,6 +30,8 @@ const EXPECTED = [
   'SCORE_KINDS',
   'DEFAULT_SCORE_KIND',
   'loadModel',
+  'MODEL_FORMATS',
+  'detectModelFormat',
   'bundledModelDir',
   'stackImages',
   'loadDigitImage',
