@@ -66,10 +66,22 @@ function normaliseValue(value: unknown): unknown {
       const ends = out.config[key];
       if (Array.isArray(ends) && typeof ends[0] === 'string') out.config[key] = [ends];
     }
+    if (out.class_name === 'Sequential') giveFirstLayerInputShape(out.config);
     if (Array.isArray(out.config.layers)) dropInnerInputShapes(out.class_name, out.config.layers);
     if (isKerasObject(source) && usesKeras3Nodes(source.config.layers)) countBuiltInNodes(out.config);
   }
   return out;
+}
+
+/**
+ * A Sequential saved without an InputLayer records its input shape only as
+ * `build_input_shape`; tfjs-layers needs it on the first layer.
+ */
+function giveFirstLayerInputShape(config: Record<string, unknown>): void {
+  const [first] = Array.isArray(config.layers) ? config.layers : [];
+  const shape = config.build_input_shape;
+  if (!isKerasObject(first) || first.class_name === 'InputLayer' || !Array.isArray(shape)) return;
+  if (first.config.batch_input_shape === undefined && first.config.input_shape === undefined) first.config.batch_input_shape = shape;
 }
 
 /**

@@ -25,6 +25,11 @@ describe('normaliseKerasConfig', () => {
       { class_name: 'Sequential', config: { layers: [{ class_name: 'Conv2D', config: { batch_input_shape: [null, 8, 8, 1] } }, { class_name: 'Dense', config: { batch_input_shape: [null, 784], units: 2 } }] } },
       { class_name: 'Sequential', config: { layers: [{ class_name: 'Conv2D', config: { batch_input_shape: [null, 8, 8, 1] } }, { class_name: 'Dense', config: { units: 2 } }] } },
     ],
+    [
+      'a Sequential without InputLayer: build_input_shape goes to its first layer',
+      { class_name: 'Sequential', config: { build_input_shape: [null, 4], layers: [{ class_name: 'Dense', config: { units: 2 } }] } },
+      { class_name: 'Sequential', config: { build_input_shape: [null, 4], layers: [{ class_name: 'Dense', config: { units: 2, batch_input_shape: [null, 4] } }] } },
+    ],
     ['a single input_layers/output_layers triple is wrapped', functional([], { input_layers: ['in', 0, 0], output_layers: [['out', 0, 0]] }), functional([], { input_layers: [['in', 0, 0]], output_layers: [['out', 0, 0]] })],
   ];
   for (const [what, input, expected] of cases) {
