@@ -5,7 +5,7 @@
  * in-memory file system), so a `.keras` archive's weights need no temporary file.
  */
 import type { Dataset, File as H5File, Group } from 'h5wasm';
-import { GradcamError } from '../../errors.js';
+import { firstLine, GradcamError } from '../../errors.js';
 
 export type { Dataset, Group };
 
@@ -93,10 +93,25 @@ function byChunkIndex(a: string, b: string): number {
   return Number(/\d+$/.exec(a)?.[0]) - Number(/\d+$/.exec(b)?.[0]);
 }
 
-/** A dataset's numbers as float32 (Keras stores float32; float64/float16 files are converted). */
-export function readWeight(dataset: Dataset, name: string): StoredWeight {
-  const value = dataset.value;
+/**
+ * A dataset's numbers as float32 (Keras stores float32; float64 and integer
+ * datasets are converted, a scalar becomes one value).
+ * @param file the model file, for messages.
+ */
+export function readWeight(dataset: Dataset, name: string, file: string): StoredWeight {
+  let value;
+  try {
+    value = dataset.value;
+  } catch (cause) {
+    // h5wasm reads no float16 ("Float16 not supported"), nor other exotic types.
+    throw new GradcamError(`${file}: weight "${name}" cannot be read (${firstLine(cause)}); save the model with float32 weights`, 1, { cause });
+  }
   const shape = dataset.shape ?? [];
-  const values = value instanceof Float32Array ? value : Float32Array.from(value as ArrayLike<number>);
+  const values =
+    value instanceof Float32Array
+      ? value
+      : typeof value === 'number' || typeof value === 'bigint'
+        ? Float32Array.of(Number(value))
+        : Float32Array.from(value as ArrayLike<number>);
   return { name, shape, values };
 }

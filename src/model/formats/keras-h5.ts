@@ -32,7 +32,7 @@ async function readKerasH5(file: string): Promise<ReadModel> {
     }
     const config = parseJson(configText, file, 'model_config');
     const weights = groupAt(root, 'model_weights') ?? root;
-    const model = await buildKerasModel(config, file, (layerPath) => h5LayerWeights(weights, layerPath));
+    const model = await buildKerasModel(config, file, (layerPath) => h5LayerWeights(weights, layerPath, file));
     return { model };
   });
 }
@@ -42,7 +42,7 @@ async function readKerasH5(file: string): Promise<ReadModel> {
  * outer layer's group; inside a nested model, those whose name's second-last
  * part is the inner layer's name.
  */
-function h5LayerWeights(weights: Group, layerPath: readonly string[]): StoredWeight[] | undefined {
+function h5LayerWeights(weights: Group, layerPath: readonly string[], file: string): StoredWeight[] | undefined {
   const [outer] = layerPath;
   const group = outer === undefined ? undefined : groupAt(weights, outer);
   if (group === undefined) return undefined;
@@ -51,5 +51,5 @@ function h5LayerWeights(weights: Group, layerPath: readonly string[]): StoredWei
   const mine = inner === undefined ? names : names.filter((name) => name.split('/').at(-2) === inner);
   const found = mine.map((name) => ({ name, dataset: datasetAt(group, name) }));
   if (found.some((w) => w.dataset === undefined)) return undefined;
-  return found.map((w) => readWeight(w.dataset!, w.name));
+  return found.map((w) => readWeight(w.dataset!, w.name, file));
 }

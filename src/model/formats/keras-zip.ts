@@ -37,17 +37,17 @@ async function readKerasZip(file: string): Promise<ReadModel> {
   }
   const config = parseJson(strFromU8(configBytes), file, CONFIG_FILE);
   return withHdf5(weightBytes, `${file}:${WEIGHTS_FILE}`, async (root) => {
-    const model = await buildKerasModel(config, file, (layerPath) => zipLayerWeights(root, layerPath));
+    const model = await buildKerasModel(config, file, (layerPath) => zipLayerWeights(root, layerPath, file));
     return { model };
   });
 }
 
 /** `layers/<a>/layers/<b>/vars/0, 1, ...` in index order; undefined when the group is absent. */
-function zipLayerWeights(root: Group, layerPath: readonly string[]): StoredWeight[] | undefined {
+function zipLayerWeights(root: Group, layerPath: readonly string[], file: string): StoredWeight[] | undefined {
   const vars = groupAt(root, `${layerPath.map((name) => `layers/${name}`).join('/')}/vars`);
   if (vars === undefined) return undefined;
   const indices = vars.keys().filter((key) => /^\d+$/.test(key)).sort((a, b) => Number(a) - Number(b));
   const datasets = indices.map((index) => datasetAt(vars, index));
   if (datasets.some((d) => d === undefined)) return undefined;
-  return datasets.map((dataset, i) => readWeight(dataset!, indices[i]!));
+  return datasets.map((dataset, i) => readWeight(dataset!, indices[i]!, file));
 }

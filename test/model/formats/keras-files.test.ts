@@ -69,9 +69,11 @@ describe('Keras model files', () => {
   });
 
   // Nested models load and predict; explaining a layer inside one is not this change's (issue 9, "Nested models").
+  // (explains: false also for the float64 copy, which only checks the conversion.)
   const models: [string, { explains: boolean }][] = [
     ['tiny-keras2.h5', { explains: true }],
     ['tiny-keras3.h5', { explains: true }],
+    ['tiny-float64-keras2.h5', { explains: false }],
     ['tiny-keras3.keras', { explains: true }],
     ['tiny-nested-keras2.h5', { explains: false }],
     ['tiny-nested-keras3.keras', { explains: false }],
@@ -134,6 +136,7 @@ describe('Keras model files', () => {
   const broken: [string, string | (() => Promise<string>), RegExp][] = [
     ['a truncated .h5', 'broken-truncated.h5', /broken-truncated\.h5: not a readable HDF5 file \(truncated file: .*\); is the file complete\?$/],
     ['an HDF5 file without model_config', 'broken-no-config.h5', /broken-no-config\.h5: HDF5 file without "model_config"; save the whole model with model\.save\("model\.h5"\)/],
+    ['float16 weights', 'broken-float16.h5', /broken-float16\.h5: weight "conv2d\/kernel:0" cannot be read \(Float16 not supported\); save the model with float32 weights$/],
     ['an unsupported layer class', 'broken-unsupported.h5', /layer class "FancyAttention" is not supported by TensorFlow\.js layers; .*tensorflowjs_converter --input_format keras .*broken-unsupported\.h5 out\//],
     ['a truncated .keras', async () => {
       const bytes = await fs.readFile(fixture('tiny-keras3.keras'));
