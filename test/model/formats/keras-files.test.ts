@@ -125,6 +125,18 @@ describe('Keras model files', () => {
     (await loadModel(renamed)).model.dispose();
   });
 
+  it('reads a deflated .keras archive (Keras stores its entries uncompressed; zip tools may not)', async () => {
+    const { unzipSync, zipSync } = await import('fflate');
+    const file = path.join(tmp, 'deflated.keras');
+    await fs.writeFile(file, zipSync(unzipSync(new Uint8Array(await fs.readFile(fixture('tiny-keras3.keras')))), { level: 9 }));
+    const loaded = await loadModel(file);
+    const x = tf.tensor4d(inputs, [N, H, W, 1]);
+    const predicted = tf.tidy(() => Array.from((loaded.model.predict(x) as tf.Tensor).dataSync()));
+    x.dispose();
+    loaded.model.dispose();
+    forwardPass(inputs, weights).forEach((p, i) => assert.ok(Math.abs(p - predicted[i]!) < 1e-5));
+  });
+
   it('refuses a directory holding several model files, naming them', async () => {
     const dir = path.join(tmp, 'two');
     await fs.mkdir(dir);
