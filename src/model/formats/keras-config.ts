@@ -33,8 +33,10 @@ const MODEL_CLASSES = new Set(['Sequential', 'Functional', 'Model']);
  * `batch_shape` to `batch_input_shape`; turns Keras 3 functional
  * `inbound_nodes` (`{args, kwargs}` holding `__keras_tensor__`s with a
  * `keras_history`) into Keras 2 node lists `[[layer, node, tensor, kwargs], ...]`;
- * wraps a single `input_layers`/`output_layers` triple in a list.
- * Does not modify its argument.
+ * wraps a single `input_layers`/`output_layers` triple in a list; counts a
+ * nested model's own node in Keras 3 node references; gives a Sequential's
+ * `build_input_shape` to its first layer; drops the stale input shapes of
+ * inner layers. Does not modify its argument.
  */
 export function normaliseKerasConfig(config: unknown): KerasObject {
   const normalised = normaliseValue(config);
