@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import tf = require('@tensorflow/tfjs-core');
+import { moduleBytes } from '../../../src/backend/kernels/wasm-assembler.js';
 import {
   relaxedSimdActive,
+  relaxedSimdProbeBytes,
+  relaxedSimdProbeFunction,
   setRelaxedSimdEnabled,
   setSimdEnabled,
   simdHelpers,
@@ -233,6 +236,10 @@ describeOnSimdPaths('wasm SIMD helpers', () => {
 describe('relaxed SIMD (issue 14)', () => {
   before(setUpBackends);
   after(() => setRelaxedSimdEnabled(true));
+
+  test('the written-out probe module is what the assembler makes of the probe function', () => {
+    assert.deepEqual(relaxedSimdProbeBytes(), moduleBytes([relaxedSimdProbeFunction()]));
+  });
 
   test('Node 20 compiles the fused module (after the flag), and it differs from the plain one', () => {
     assert.ok(relaxedSimdActive(), 'relaxed SIMD is available');
