@@ -24,8 +24,8 @@
  *
  * Relaxed SIMD (issue 14): where the engine accepts f32x4.relaxed_madd
  * (Node 20 after `--experimental-wasm-relaxed-simd`, which this module sets
- * with v8.setFlagsFromString before its first compile; later Node versions
- * by default), the convolution and matrix-product loops of
+ * with v8.setFlagsFromString before its first compile when it is off; later
+ * Node versions by default), the convolution and matrix-product loops of
  * wasm-simd-forward.ts use it: a fused multiply-add on x86 with FMA3. The
  * check compiles one tiny module, once per process. setRelaxedSimdEnabled(false)
  * (initBackend does it for GRADCAM_RELAXED_SIMD=0) keeps the mul + add module.
@@ -313,8 +313,8 @@ function instantiate(memory: WasmMemory, variant: Variant): SimdHelpers | null {
 /**
  * Whether the helpers use f32x4.relaxed_madd: relaxed SIMD is not switched
  * off (setRelaxedSimdEnabled) and this engine compiles it. The first call
- * enables V8's relaxed-SIMD flag and compiles a one-instruction module (~1 ms
- * or less); later calls return the cached answer.
+ * enables V8's relaxed-SIMD flag if needed and compiles a one-instruction
+ * module (~1 ms or less); later calls return the cached answer.
  */
 export function relaxedSimdActive(): boolean {
   if (!relaxedEnabled) return false;
@@ -343,10 +343,11 @@ export function relaxedSimdProbeBytes(): Uint8Array {
 }
 
 function compilesRelaxedSimd(): boolean {
-  // A no-op where relaxed SIMD ships enabled; an unknown flag is ignored.
-  setFlagsFromString('--experimental-wasm-relaxed-simd');
+  const probe = relaxedSimdProbeBytes();
+  // Only where relaxed SIMD is off (Node 20): a V8 that no longer knows the flag would warn on stderr.
+  if (!wasmApi.validate(probe)) setFlagsFromString('--experimental-wasm-relaxed-simd');
   try {
-    new wasmApi.Module(relaxedSimdProbeBytes());
+    new wasmApi.Module(probe);
     return true;
   } catch {
     return false;
