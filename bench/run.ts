@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import tf = require('@tensorflow/tfjs-core');
 import { initBackend } from '../src/backend/init-backend.js';
+import { relaxedSimdActive } from '../src/backend/kernels/wasm-simd.js';
 import { stackImages } from '../src/model/classify.js';
 import { defaultMnistDir, loadMnistSplit } from '../src/data/mnist.js';
 import { createGradcam } from '../src/cam/gradcam.js';
@@ -60,7 +61,9 @@ async function main(): Promise<void> {
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'gradcam-bench-'));
   try {
     const backend = await initBackend('auto');
-    console.log(`gradcam bench: backend ${backend.name}, node ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}`);
+    // GRADCAM_RELAXED_SIMD=0 benches the mul + add kernels (issue 14).
+    const simdPath = backend.name === 'wasm' ? `, relaxed SIMD ${relaxedSimdActive() ? 'on' : 'off'}` : '';
+    console.log(`gradcam bench: backend ${backend.name}${simdPath}, node ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}`);
 
     // Cold start of a single explanation, the newcomer's first command. Measured first, while this
     // process is small: spawning from a process that has grown to ~1 GB (fork copies its page
