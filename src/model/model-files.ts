@@ -4,7 +4,8 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import tf = require('@tensorflow/tfjs-core');
 import tfl = require('@tensorflow/tfjs-layers');
-import { syncDirectory, writeFileAtomic } from '../atomic-write.js';
+import { sweepTemporaryFiles, syncDirectory, writeFileAtomic } from '../atomic-write.js';
+import { makeDirectory } from '../output-paths.js';
 import { firstLine, GradcamError } from '../errors.js';
 import { packageRoot } from '../package-root.js';
 import { inputSpecFor, type InputSpec } from './input-spec.js';
@@ -103,7 +104,8 @@ export async function saveModel(
   metadata: ModelMetadata,
   hooks: { beforeCommit?: () => Promise<void> } = {},
 ): Promise<SavedModel> {
-  await fs.mkdir(directory, { recursive: true });
+  await makeDirectory(directory, `model directory ${directory}`);
+  await sweepTemporaryFiles(directory);
   const previousShards = await referencedShards(path.join(directory, MODEL_JSON));
 
   model.setUserDefinedMetadata({ [METADATA_KEY]: metadata as unknown as {} });
