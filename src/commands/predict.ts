@@ -63,7 +63,7 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
       const row = values.subarray(i * classCount, (i + 1) * classCount);
       const problem = badModelOutput(row, session.modelJsonPath);
       if (problem !== undefined) {
-        predictions.set(digit, { source: digit.source, error: problem });
+        predictions.set(digit, { source: digit.source, error: `${digit.source}: ${problem}` });
         return;
       }
       const best = topClasses(row, 1)[0]!;

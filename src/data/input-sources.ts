@@ -65,16 +65,19 @@ export async function resolveInputs(selection: InputSelection): Promise<InputRef
   /** Whether a found file lies in the excluded directory (and `given` does not). */
   const isExcluded = (given: string, file: string) =>
     excluded !== undefined && isInside(path.resolve(cwd, file), excluded) && !isInside(path.resolve(cwd, given), excluded);
-  const excludedNote = excluded === undefined ? '' : ` outside the output directory ${selection.exclude}`;
+  /** " outside the output directory out" when only excluded images were found. */
+  const excludedNote = (found: number) => (found > 0 ? ` outside the output directory ${selection.exclude}` : '');
   for (const given of selection.paths ?? []) {
     const stat = await fs.stat(path.resolve(cwd, given)).catch(() => undefined);
     if (stat?.isDirectory()) {
-      const images = (await imagesInDirectory(path.resolve(cwd, given))).filter((relative) => !isExcluded(given, path.join(given, relative)));
-      if (images.length === 0) throw usageError(`directory "${given}" holds no images${excludedNote} (${[...IMAGE_EXTENSIONS].join(' ')})`);
+      const found = await imagesInDirectory(path.resolve(cwd, given));
+      const images = found.filter((relative) => !isExcluded(given, path.join(given, relative)));
+      if (images.length === 0) throw usageError(`directory "${given}" holds no images${excludedNote(found.length)} (${[...IMAGE_EXTENSIONS].join(' ')})`);
       for (const relative of images) addFile(path.join(given, relative));
     } else if (stat === undefined && isGlobPattern(given)) {
-      const matches = (await imagesMatching(given, cwd)).filter((match) => !isExcluded(given.replace(/[*?[{].*$/, ''), match));
-      if (matches.length === 0) throw usageError(`no images${excludedNote} match "${given}"`);
+      const found = await imagesMatching(given, cwd);
+      const matches = found.filter((match) => !isExcluded(given.replace(/[*?[{].*$/, ''), match));
+      if (matches.length === 0) throw usageError(`no images${excludedNote(found.length)} match "${given}"`);
       for (const match of matches) addFile(match);
     } else {
       addFile(given);

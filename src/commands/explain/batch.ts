@@ -243,7 +243,7 @@ export async function explainBatch(
           const problem = badModelOutput(maps!.probabilities.subarray(k * maps!.classCount, (k + 1) * maps!.classCount), session.modelJsonPath);
           if (problem !== undefined) {
             counts.failed++;
-            chunkRecords.push({ index, source: input.source, error: problem });
+            chunkRecords.push({ index, source: input.source, error: `${input.source}: ${problem}` });
             continue;
           }
           const entry = manifestEntry(maps!, k, { index, input, outputStem: outputStem(input.ref), plan, layerName: cam.layerName, inputShape });

@@ -67,7 +67,7 @@ export async function explainOne(
     const inputShape = session.inputSpec;
     const probabilities = maps.probabilities;
     const problem = badModelOutput(probabilities, session.modelJsonPath);
-    if (problem !== undefined) return { ...base, explanation: { source: input.source, error: problem }, seconds: (performance.now() - started) / 1000 };
+    if (problem !== undefined) return { ...base, explanation: { source: input.source, error: `${input.source}: ${problem}` }, seconds: (performance.now() - started) / 1000 };
     const predicted = argMax(probabilities);
     const explainedClass = maps.classes[0]!;
     const overlay = {
