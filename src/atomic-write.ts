@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { kill, pid } from 'node:process';
+import { pid } from 'node:process';
+import { isRunning } from './directory-lock.js';
 import { MAX_NAME_BYTES, nameBytes, outputError, truncateToBytes } from './output-paths.js';
 
 /**
@@ -49,16 +50,6 @@ export async function sweepTemporaryFiles(directory: string): Promise<string[]> 
     removed.push(name);
   }
   return removed;
-}
-
-/** Whether a process with this id runs (signal 0 checks without sending anything; EPERM: it runs, as another user). */
-function isRunning(processId: number): boolean {
-  try {
-    kill(processId, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: string }).code === 'EPERM';
-  }
 }
 
 /**
