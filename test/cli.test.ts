@@ -159,6 +159,7 @@ describe('gradcam CLI', { concurrency: false }, () => {
     ['-o through a file', ['explain', '--mnist-index', '0', '-o', 'broken.png/x.png'], 2, /^gradcam: -o broken\.png\/x\.png: .*broken\.png is a file, not a directory$/],
     ['-o through a dangling symlink', ['explain', '--mnist-index', '0', '-o', 'dangling/x.png'], 2, /^gradcam: -o dangling\/x\.png: .*dangling is a symbolic link to nothing/],
     ['-o with an unknown extension', ['explain', '--mnist-index', '0', '-o', 'x.gif'], 2, /^gradcam: -o .*x\.gif: unknown extension "\.gif"; write \.png, \.jpg, \.jpeg, \.webp$/],
+    ['--heatmap -', ['explain', '--mnist-index', '0', '--heatmap', '-'], 2, /^gradcam: --heatmap - is not supported: give the JSON file a name/],
     ['-o - with --json', ['explain', '--mnist-index', '0', '-o', '-', '--json'], 2, /^gradcam: -o - writes the PNG to stdout/],
     ['--out-dir naming a file', ['explain', '--mnist-index', '0,1', '--out-dir', 'broken.png'], 2, /^gradcam: --out-dir broken\.png: .*broken\.png is a file, not a directory$/],
     ['train -o naming a file', ['train', '--limit', '100', '--epochs', '1', '-o', 'broken.png'], 2, /^gradcam: -o broken\.png: .*broken\.png is a file, not a directory$/],

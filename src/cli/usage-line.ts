@@ -13,5 +13,5 @@ export function usageLine(commanderText: string): string {
   const [message = 'bad usage', ...rest] = parts;
   // commander's suggestion, "(Did you mean …?)", kept in the same line.
   const notes = rest.map((part) => part.replace(/^\(Did you mean/, '(did you mean'));
-  return `gradcam: ${[message, ...notes].join(' ')}; see --help`;
+  return `gradcam: ${[message, ...notes].join(' ').replace(/\.$/, '')}; see --help`;
 }

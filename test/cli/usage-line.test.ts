@@ -11,6 +11,10 @@ describe('usageLine', () => {
       "error: option '--alpha <f>' argument '2' is invalid. expected a number in [0, 1], got \"2\"\n",
       "gradcam: option '--alpha <f>' argument '2' is invalid. expected a number in [0, 1], got \"2\"; see --help",
     ],
+    [
+      "error: option '--colormap <name>' argument 'pink' is invalid. Allowed choices are jet, hot, gray.\n",
+      "gradcam: option '--colormap <name>' argument 'pink' is invalid. Allowed choices are jet, hot, gray; see --help",
+    ],
   ];
   for (const [commander, expected] of cases) {
     it(JSON.stringify(commander), () => assert.equal(usageLine(commander), expected));

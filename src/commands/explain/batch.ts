@@ -192,7 +192,9 @@ export async function explainBatch(
           const error = errors[k++];
           if (error == null) return record;
           counts.failed++;
-          return { index: record.index, source: record.source, error: `cannot write ${record.output}: ${error}` };
+          // Errors of writeFileAtomic name the file already ("cannot write …: no space left …").
+          const message = error.startsWith('cannot ') ? error : `cannot write ${record.output}: ${error}`;
+          return { index: record.index, source: record.source, error: message };
         });
         for (const writer of writers) await writer.records?.(lines);
         records.push(...lines);

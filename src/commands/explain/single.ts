@@ -169,6 +169,7 @@ async function checkOutputs(ref: InputRef, options: ExplainOptions): Promise<{ o
   const output = options.output === STDOUT ? STDOUT : path.resolve(cwd, options.output ?? `${stem(ref)}-gradcam.png`);
   if (output !== STDOUT) await checkOutputFile(output, `-o ${options.output ?? output}`);
   const format = imageFormatOf(output);
+  if (options.heatmap === STDOUT) throw usageError('--heatmap - is not supported: give the JSON file a name (-o - is the picture on stdout)');
   const heatmapFile = options.heatmap === undefined ? undefined : path.resolve(cwd, options.heatmap);
   if (heatmapFile !== undefined) {
     if (heatmapFile === output) throw usageError(`--heatmap ${options.heatmap} is also the picture (-o); give it another name`);
