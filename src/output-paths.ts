@@ -6,6 +6,7 @@
  * non-directory parent, a directory where a file goes, a name too long);
  * 1 when the filesystem refuses (permissions, read-only, full).
  */
+import { constants as fsConstants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { EXIT_CODES, GradcamError, type ExitCode } from './errors.js';
@@ -117,6 +118,8 @@ export async function checkDirectory(directory: string, label: string, must: 'ex
     if (stat !== undefined) {
       if (!stat.isDirectory()) throw new GradcamError(`${label}: ${current} is a file, not a directory`, EXIT_CODES.usage);
       if (must === 'exist' && current !== absolute) throw missing;
+      // Where the first file or directory will be created: a directory this user cannot write to fails now, not after the work.
+      await fs.access(current, fsConstants.W_OK).catch((error: unknown) => Promise.reject(labelled(label, outputError(error, current, 'write into'))));
       return;
     }
     const parent = path.dirname(current);
@@ -124,6 +127,11 @@ export async function checkDirectory(directory: string, label: string, must: 'ex
     current = parent;
   }
   throw missing;
+}
+
+/** A GradcamError with the user's name for the path in front (`--out-dir out: …`); other errors unchanged. */
+function labelled(label: string, error: unknown): unknown {
+  return error instanceof GradcamError ? new GradcamError(`${label}: ${error.message}`, error.exitCode, { cause: error.cause }) : error;
 }
 
 async function isSymbolicLink(file: string): Promise<boolean> {
@@ -158,8 +166,7 @@ export async function makeDirectory(directory: string, label: string): Promise<v
         errorCode(error) === 'ENOENT'
           ? new GradcamError(`cannot create directory ${level}: the filesystem there does not allow it; choose another directory`, EXIT_CODES.usage)
           : outputError(error, level, 'create directory');
-      if (failed instanceof GradcamError) throw new GradcamError(`${label}: ${failed.message}`, failed.exitCode, { cause: error });
-      throw failed;
+      throw labelled(label, failed);
     }
   }
 }

@@ -192,8 +192,26 @@ describe('gradcam CLI', { concurrency: false }, () => {
 
   it('--out-dir /proc/x fails at once with one line instead of hanging', { skip: process.platform !== 'linux' && 'procfs is Linux' }, async () => {
     const run = await gradcam(['explain', '--mnist-index', '0,1', '--out-dir', '/proc/gradcam-x'], tmp, { timeoutMs: 30_000 });
-    assert.equal(run.code, 2, run.stderr);
-    assertOneLineError(run, /^gradcam: --out-dir \/proc\/gradcam-x: cannot create directory \/proc\/gradcam-x/);
+    // As root: the mkdir fails (exit 2); as another user: /proc is not writable (exit 1).
+    assert.equal(run.code, process.getuid?.() === 0 ? 2 : 1, run.stderr);
+    assertOneLineError(run, /^gradcam: --out-dir \/proc\/gradcam-x: cannot (create directory \/proc\/gradcam-x|write into \/proc)/);
+  });
+
+  it('-o into a directory the user cannot write to: exit 1 with one line, before training or explaining', { skip: process.getuid?.() !== 0 && 'needs root, to run as nobody' }, async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gradcam-cli-ro-'));
+    try {
+      await fs.chmod(dir, 0o755);
+      await fs.mkdir(path.join(dir, 'ro'));
+      await fs.chmod(path.join(dir, 'ro'), 0o555);
+      const nobody = { uid: 65534, gid: 65534 };
+      for (const args of [['train', '--limit', '100', '-o', 'ro/model'], ['explain', '--mnist-index', '0', '-o', 'ro/x.png']]) {
+        const run = await gradcam(args, dir, nobody);
+        assert.equal(run.code, 1, run.stderr);
+        assertOneLineError(run, /^gradcam: -o ro\/(model|x\.png): cannot write into .*\/ro: permission denied; choose a directory you can write to$/);
+      }
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('-o encodes by extension: .jpg is JPEG, .webp is WebP; -o - writes the PNG to stdout and the report line to stderr', async () => {
