@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { loadSharp } from '../data/image.js';
 import { usageError } from '../errors.js';
 
+/** Extensions `-o` accepts (lower case) and the format each is written in. */
 export const IMAGE_FORMATS = {
   '.png': 'png',
   '.jpg': 'jpeg',
