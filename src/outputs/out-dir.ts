@@ -14,6 +14,12 @@ import { MANIFEST_FILE, REPORT_FILE, SUMMARY_FILE } from './manifest.js';
 /** Where batch pictures go, inside the output directory. */
 export const IMAGES_DIR = 'images';
 
+/** Names batch explain gives pictures (see outputStem in commands/explain/batch.ts): `mnist-test-00042.png`, `<name>-<8 hex>.png`. */
+const PICTURE_NAME = /^(mnist-[a-z]+-\d{5}|.+-[0-9a-f]{8})\.png$/;
+
+/** Names of contact sheets (contactSheetFileName): `contact-sheet.png`, `contact-sheet-001.png`. */
+const CONTACT_SHEET_NAME = /^contact-sheet(-\d{3,})?\.png$/;
+
 /**
  * Creates `outDir` and its images directory (bounded, see makeDirectory);
  * call before loading anything, so a bad --out-dir costs no work.
@@ -26,8 +32,9 @@ export async function createOutDir(outDir: string, label: string): Promise<void>
 
 /**
  * Removes what the previous run wrote into `outDir`: the pictures its
- * manifest names, the contact sheets and report its summary names, and
- * temporary files of killed saves. Only relative paths inside `outDir` are
+ * manifest names, the contact sheets and report its summary names, files
+ * named as gradcam names pictures and contact sheets (a killed run wrote some
+ * before its manifest named them), and temporary files of killed saves. Only relative paths inside `outDir` are
  * followed (a manifest is data, not trusted to point elsewhere); lines a
  * killed run left unparseable are skipped.
  *
@@ -48,6 +55,11 @@ export async function clearPreviousRun(outDir: string): Promise<number> {
   if (summary?.files?.report === REPORT_FILE) previous.add(REPORT_FILE);
   // The summary too: until this run writes its own, none is better than one naming removed files.
   if (summary !== undefined) previous.add(SUMMARY_FILE);
+  // Pictures a killed run wrote before their manifest lines (lines follow the pictures), known by gradcam's names.
+  const images = await fs.readdir(path.join(outDir, IMAGES_DIR)).catch(() => [] as string[]);
+  for (const name of images) if (PICTURE_NAME.test(name)) previous.add(path.posix.join(IMAGES_DIR, name));
+  const top = await fs.readdir(outDir).catch(() => [] as string[]);
+  for (const name of top) if (CONTACT_SHEET_NAME.test(name)) previous.add(name);
   let removed = 0;
   for (const relative of previous) {
     const file = path.resolve(outDir, relative);

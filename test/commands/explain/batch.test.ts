@@ -140,12 +140,15 @@ describe('batch explain', { concurrency: false }, () => {
     const killedSave = '.x-00000000.png.4194305-0123abcd-7.tmp'; // pid above Linux's pid_max: a dead process
     await fs.writeFile(path.join(dir, 'out', 'images', killedSave), '');
     await fs.writeFile(path.join(dir, 'out', 'images', 'mine.txt'), 'not gradcam’s');
+    await fs.writeFile(path.join(dir, 'out', 'images', 'holiday.png'), 'not gradcam’s either');
+    // A picture a killed run wrote before its manifest line.
+    await fs.writeFile(path.join(dir, 'out', 'images', 'mnist-test-09999.png'), '');
     const smaller = await gradcam(['explain', 'rerun/7_seven.png', '--out-dir', 'rerun/out', '--no-contact-sheet'], tmp);
     assert.equal(smaller.code, 0, smaller.stderr);
     const records = await manifest(path.join(dir, 'out'));
     assert.deepEqual(records.map((r) => r.source), ['rerun/7_seven.png']);
     const after = await listing();
-    assert.deepEqual(after.images, [path.basename((records[0] as ManifestEntry).output), 'mine.txt'].sort());
+    assert.deepEqual(after.images, [path.basename((records[0] as ManifestEntry).output), 'holiday.png', 'mine.txt'].sort());
     assert.deepEqual(after.top, ['images', 'index.html', 'manifest.jsonl', 'summary.json']);
   });
 
