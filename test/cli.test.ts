@@ -229,12 +229,17 @@ describe('gradcam CLI', { concurrency: false }, () => {
     await assert.rejects(fs.access(path.join(tmp, '-')));
   });
 
-  it('-o with a legal 240-character name works', async () => {
+  it('-o with a legal 240-character name works, and so does the default name of a 250-character input', async () => {
     const name = `${'l'.repeat(236)}.png`;
     const run = await gradcam(['explain', '--mnist-index', '0', '-o', name], tmp);
     assert.equal(run.code, 0, run.stderr);
     const [width] = await pngSize(path.join(tmp, name));
     assert.ok(width > 2 * 280, `figure width ${width}`);
+    const input = `${'i'.repeat(246)}.png`;
+    await fs.copyFile(path.join(tmp, 'seven.png'), path.join(tmp, input));
+    const byDefault = await gradcam(['explain', input], tmp);
+    assert.equal(byDefault.code, 0, byDefault.stderr);
+    assert.ok((await fs.readdir(tmp)).some((f) => f.startsWith('i'.repeat(200)) && f.endsWith('-gradcam.png') && Buffer.byteLength(f) === 255));
   });
 
   it('--verbose names the backend, and shows the stack of an error', async () => {

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../atomic-write.js';
 import { usageError } from '../../errors.js';
-import { checkOutputFile } from '../../output-paths.js';
+import { checkOutputFile, MAX_NAME_BYTES, truncateToBytes } from '../../output-paths.js';
 import { encodeImage, imageFormatOf, type ImageFormat } from '../../outputs/image-format.js';
 import { SCORE_KINDS } from '../../cam/score-kinds.js';
 import { isFailure, loadInputs, type InputRef } from '../../data/inputs.js';
@@ -67,7 +67,9 @@ export async function explainOne(
     const inputShape = session.inputSpec;
     const probabilities = maps.probabilities;
     const problem = badModelOutput(probabilities, session.modelJsonPath);
-    if (problem !== undefined) return { ...base, explanation: { source: input.source, error: `${input.source}: ${problem}` }, seconds: (performance.now() - started) / 1000 };
+    if (problem !== undefined) {
+      return { ...base, explanation: { source: input.source, error: `${input.source}: ${problem}` }, seconds: (performance.now() - started) / 1000 };
+    }
     const predicted = argMax(probabilities);
     const explainedClass = maps.classes[0]!;
     const overlay = {
@@ -155,6 +157,9 @@ export async function explainOne(
   }
 }
 
+/** What the default output name adds to the input's name. */
+const DEFAULT_SUFFIX = '-gradcam.png';
+
 /** `-o -`: the picture goes to standard output (as PNG), for the caller to write. */
 export const STDOUT = '-';
 
@@ -166,7 +171,9 @@ export const STDOUT = '-';
  */
 async function checkOutputs(ref: InputRef, options: ExplainOptions): Promise<{ output: string; format: ImageFormat; heatmapFile: string | undefined }> {
   const cwd = options.cwd ?? '.';
-  const output = options.output === STDOUT ? STDOUT : path.resolve(cwd, options.output ?? `${stem(ref)}-gradcam.png`);
+  // The default name keeps within 255 bytes however long the input's name (issue 12, item 10).
+  const defaultName = `${truncateToBytes(stem(ref), MAX_NAME_BYTES - DEFAULT_SUFFIX.length)}${DEFAULT_SUFFIX}`;
+  const output = options.output === STDOUT ? STDOUT : path.resolve(cwd, options.output ?? defaultName);
   if (output !== STDOUT) await checkOutputFile(output, `-o ${options.output ?? output}`);
   const format = imageFormatOf(output);
   if (options.heatmap === STDOUT) throw usageError('--heatmap - is not supported: give the JSON file a name (-o - is the picture on stdout)');
