@@ -126,7 +126,13 @@ export async function explainImage(input: string | Uint8Array | tf.Tensor, optio
   else if ((tf.engine().backendName as string | null) == null) await initBackend('auto');
   const { model, inputSpec, metadata } = await modelFor(options.model);
   const { values, view } = await inputFor(input, inputSpec);
-  const cam = createCam(model, { method, score, ...(options.layer === undefined ? {} : { layerName: options.layer }) });
+  let cam;
+  try {
+    cam = createCam(model, { method, score, ...(options.layer === undefined ? {} : { layerName: options.layer }) });
+  } catch (error) {
+    // An unknown layer is a bad option value (exit 2), as `--layer` is on the command line.
+    throw error instanceof GradcamError && options.layer !== undefined ? usageError(error.message) : error;
+  }
   const classCount = cam.classCount;
   if (options.class !== undefined && !(Number.isInteger(options.class) && options.class >= 0 && options.class < classCount)) {
     throw usageError(`class ${options.class} is not a class of the model (0..${classCount - 1})`);
