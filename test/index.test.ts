@@ -22,6 +22,7 @@ process.stderr.write(JSON.stringify({ before, after, names: Object.keys(library)
 `;
 
 const EXPECTED = [
+  'explainImage',
   'createCam',
   'createGradcam',
   'CAM_METHODS',

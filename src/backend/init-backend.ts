@@ -90,8 +90,13 @@ async function start(name: BackendName, importBackend: BackendImporter): Promise
   const tf = loadTfCore();
   if (name === 'wasm') {
     try {
-      const { registerWasmKernels } = await import('./kernels/register-wasm-kernels.js');
+      const [{ registerWasmKernels }, { setRelaxedSimdEnabled }] = await Promise.all([
+        import('./kernels/register-wasm-kernels.js'),
+        import('./kernels/wasm-simd.js'),
+      ]);
       registerWasmKernels();
+      // GRADCAM_RELAXED_SIMD=0 keeps the kernels on mul + add (issue 14; see kernels/wasm-simd.ts).
+      setRelaxedSimdEnabled(process.env['GRADCAM_RELAXED_SIMD'] !== '0');
     } catch (error) {
       return `the wasm kernel fixes could not be registered: ${firstLine(error)}`;
     }

@@ -85,7 +85,7 @@ export function formatExplain(result: ExplainResult, style: Style = PLAIN): stri
       : `class ${e.explainedClass} (${percent(e.explainedProbability)}), predicted ${e.predicted}`;
   const label = e.label === undefined ? '' : `  label ${e.label} ${e.correct ? style.good('✓') : style.bad('✗')}`;
   const heatmap = e.heatmapFile === undefined ? '' : ` and ${e.heatmapFile}`;
-  return `${e.source}  → ${style.bold(target)}${label}  wrote ${e.output}${heatmap}`;
+  return `${e.source}  → ${style.bold(target)}${label}  wrote ${e.output === '-' ? 'the PNG to stdout' : e.output}${heatmap}`;
 }
 
 /** The end-of-run report of batch explain. */

@@ -15,6 +15,9 @@ export const TRAIN_DEFAULTS = {
   output: 'gradcam-model',
 } as const;
 
+/** `gradcam explain`: the batch output directory when several inputs are given without --out-dir. */
+export const DEFAULT_OUT_DIR = 'gradcam-out';
+
 /**
  * Options merged over defaults, ignoring options that are `undefined` (an
  * absent CLI flag arrives as undefined and must not erase the default).

@@ -2,6 +2,7 @@ import { DEFAULT_TOP_K, topClasses, type ClassProbability } from '../model/ranki
 import { preloadTensorflow } from '../backend/tfjs-loader.js';
 import { isFailure, loadInputs, type Digit, type FailedInput } from '../data/inputs.js';
 import { resolveInputs } from '../data/input-sources.js';
+import { badModelOutput } from '../model/output-check.js';
 import type { ModelOptions } from './model-session.js';
 
 export interface PredictOptions extends ModelOptions {
@@ -57,9 +58,14 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
     const { values, classCount } = predictProbabilities(session.model, digits.map((d) => d.pixels), session.inputSpec);
     const className = (c: number) => session.metadata.classNames[c] ?? String(c);
 
-    const predictions = new Map<Digit, Prediction>();
+    const predictions = new Map<Digit, Prediction | FailedInput>();
     digits.forEach((digit, i) => {
       const row = values.subarray(i * classCount, (i + 1) * classCount);
+      const problem = badModelOutput(row, session.modelJsonPath);
+      if (problem !== undefined) {
+        predictions.set(digit, { source: digit.source, error: `${digit.source}: ${problem}` });
+        return;
+      }
       const best = topClasses(row, 1)[0]!;
       predictions.set(digit, {
         source: digit.source,
@@ -70,7 +76,8 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
         ...(digit.label === undefined ? {} : { label: digit.label, correct: digit.label === best.classIndex }),
       });
     });
-    const labelled = [...predictions.values()].filter((p) => p.label !== undefined);
+    const predicted = [...predictions.values()].filter((p): p is Prediction => !isFailure(p));
+    const labelled = predicted.filter((p) => p.label !== undefined);
     const correct = labelled.filter((p) => p.correct).length;
     return {
       backend: session.backend.name,
@@ -80,7 +87,7 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
       ),
       summary: {
         inputs: inputs.length,
-        failed: inputs.length - digits.length,
+        failed: inputs.length - predicted.length,
         labelled: labelled.length,
         correct,
         accuracy: labelled.length > 0 ? correct / labelled.length : null,

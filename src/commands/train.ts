@@ -3,6 +3,7 @@ import { initBackend, type BackendName } from '../backend/init-backend.js';
 import { loadMnistSplit } from '../data/mnist.js';
 import { usageError } from '../errors.js';
 import { saveModel } from '../model/model-files.js';
+import { checkDirectory } from '../output-paths.js';
 import { buildTutorialCnn, countParameters, defaultMetadataFor, type TrainingSummary } from '../model/tutorial-cnn.js';
 import { TRAIN_DEFAULTS, withDefaults } from './defaults.js';
 import { defaultWorkerCount, fitModelParallel } from '../training/fit-parallel.js';
@@ -64,6 +65,8 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   if (options.workers !== undefined && (!Number.isInteger(options.workers) || options.workers < 1)) {
     throw usageError(`--workers must be a positive integer, got ${options.workers}`);
   }
+  // Before any data loads or a batch trains: a bad -o costs seconds, not the training (issue 12, item 2).
+  await checkDirectory(settings.output, `-o ${settings.output}`, 'be creatable');
   const backend = await initBackend(options.backend ?? 'auto');
   const workers = options.workers ?? (backend.name === 'tensorflow' ? 1 : defaultWorkerCount());
   const [trainSet, testSet] = await Promise.all([

@@ -54,7 +54,7 @@ const BYTE_MAX = 255;
 let sharpModule: typeof Sharp | undefined;
 
 /** sharp, loaded on the first decode (~80 ms): a run on MNIST records never pays it. */
-function loadSharp(): typeof Sharp {
+export function loadSharp(): typeof Sharp {
   sharpModule ??= createRequire(import.meta.url)('sharp') as typeof Sharp;
   return sharpModule;
 }

@@ -34,6 +34,12 @@ export interface InputSelection {
   labelsFromNames?: boolean;
   /** Base of relative paths. */
   cwd?: string;
+  /**
+   * A directory whose images directories and patterns never yield: the batch
+   * output directory, so a re-run does not explain its own outputs (issue 12,
+   * item 4). A directory given inside it is searched as usual.
+   */
+  exclude?: string;
 }
 
 /**
@@ -55,15 +61,23 @@ export async function resolveInputs(selection: InputSelection): Promise<InputRef
     const label = selection.labelsFromNames ? labelFromName(file) : undefined;
     refs.push(label === undefined ? { kind: 'file', path: file } : { kind: 'file', path: file, label });
   };
+  const excluded = selection.exclude === undefined ? undefined : path.resolve(cwd, selection.exclude);
+  /** Whether a found file lies in the excluded directory (and `given` does not). */
+  const isExcluded = (given: string, file: string) =>
+    excluded !== undefined && isInside(path.resolve(cwd, file), excluded) && !isInside(path.resolve(cwd, given), excluded);
+  /** " outside the output directory out" when only excluded images were found. */
+  const excludedNote = (found: number) => (found > 0 ? ` outside the output directory ${selection.exclude}` : '');
   for (const given of selection.paths ?? []) {
     const stat = await fs.stat(path.resolve(cwd, given)).catch(() => undefined);
     if (stat?.isDirectory()) {
-      const images = await imagesInDirectory(path.resolve(cwd, given));
-      if (images.length === 0) throw usageError(`directory "${given}" holds no images (${[...IMAGE_EXTENSIONS].join(' ')})`);
+      const found = await imagesInDirectory(path.resolve(cwd, given));
+      const images = found.filter((relative) => !isExcluded(given, path.join(given, relative)));
+      if (images.length === 0) throw usageError(`directory "${given}" holds no images${excludedNote(found.length)} (${[...IMAGE_EXTENSIONS].join(' ')})`);
       for (const relative of images) addFile(path.join(given, relative));
     } else if (stat === undefined && isGlobPattern(given)) {
-      const matches = await imagesMatching(given, cwd);
-      if (matches.length === 0) throw usageError(`no images match "${given}"`);
+      const found = await imagesMatching(given, cwd);
+      const matches = found.filter((match) => !isExcluded(given.replace(/[*?[{].*$/, ''), match));
+      if (matches.length === 0) throw usageError(`no images${excludedNote(found.length)} match "${given}"`);
       for (const match of matches) addFile(match);
     } else {
       addFile(given);
@@ -79,6 +93,12 @@ export async function resolveInputs(selection: InputSelection): Promise<InputRef
     refs.push({ kind: 'mnist', split: 'test', index });
   }
   return refs;
+}
+
+/** Whether `file` is `directory` or lies under it (both absolute). */
+function isInside(file: string, directory: string): boolean {
+  const relative = path.relative(directory, file);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 /** The class a file name declares by the documented convention `<digit>_name` or `<digit>-name`, e.g. `7_foo.png` → 7. */

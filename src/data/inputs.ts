@@ -103,8 +103,14 @@ export async function loadInputs(
 const [mnistHeight, mnistWidth, mnistChannels] = MNIST_INPUT_SHAPE;
 const MNIST_SHAPE = { height: mnistHeight, width: mnistWidth, channels: mnistChannels };
 
-/** A file as the model's input (digit preprocessing or a resize, as the spec says) and as pictures show it. */
-async function loadForModel(file: string, name: string, spec: InputSpec | undefined): Promise<{ values: Float32Array; view: Float32Array }> {
+/**
+ * An image file (or its bytes) as the model's input (digit preprocessing or a
+ * resize, as the spec says) and as pictures show it.
+ *
+ * @returns values: H·W·C, normalised for the model (the spec's [H, W, C]); view: H·W grey levels in [0, 1].
+ * @throws GradcamError naming the input: missing, not an image, or blank.
+ */
+export async function loadForModel(file: string | Uint8Array, name: string, spec: InputSpec | undefined): Promise<{ values: Float32Array; view: Float32Array }> {
   if (spec === undefined || spec.preparation === 'digit') {
     const digit = await loadDigitImage(file, name);
     return { values: spec === undefined ? digit.pixels : normaliseForModel(digit.pixels, spec), view: digit.pixels };

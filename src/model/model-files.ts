@@ -4,7 +4,9 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import tf = require('@tensorflow/tfjs-core');
 import tfl = require('@tensorflow/tfjs-layers');
-import { syncDirectory, writeFileAtomic } from '../atomic-write.js';
+import { sweepTemporaryFiles, syncDirectory, writeFileAtomic } from '../atomic-write.js';
+import { withDirectoryLock } from '../directory-lock.js';
+import { makeDirectory } from '../output-paths.js';
 import { GradcamError } from '../errors.js';
 import { packageRoot } from '../package-root.js';
 import { detectModelFormat, isModelFileName, MODEL_FORMATS } from './formats/model-formats.js';
@@ -77,7 +79,9 @@ export async function loadModel(location: string): Promise<LoadedModel> {
  * Ctrl-C at any moment leaves either the old complete model or the new one:
  * the weights go to a new content-named shard first, then model.json is
  * replaced by an atomic rename, and only then are the shards the old
- * model.json referenced (and the new one does not) removed.
+ * model.json referenced (and the new one does not) removed. Saves into one
+ * directory take turns (withDirectoryLock), so concurrent runs never delete
+ * each other's new weights: the last to finish wins, with a loadable model.
  *
  * @param hooks.beforeCommit runs between writing the weights and replacing
  *   model.json (tests use it to simulate a crash there).
@@ -88,7 +92,18 @@ export async function saveModel(
   metadata: ModelMetadata,
   hooks: { beforeCommit?: () => Promise<void> } = {},
 ): Promise<SavedModel> {
-  await fs.mkdir(directory, { recursive: true });
+  await makeDirectory(directory, `model directory ${directory}`);
+  return withDirectoryLock(directory, () => saveLocked(model, directory, metadata, hooks));
+}
+
+/** saveModel's work, holding the directory's lock. */
+async function saveLocked(
+  model: tfl.LayersModel,
+  directory: string,
+  metadata: ModelMetadata,
+  hooks: { beforeCommit?: () => Promise<void> },
+): Promise<SavedModel> {
+  await sweepTemporaryFiles(directory);
   const previousShards = await referencedShards(path.join(directory, MODEL_JSON));
 
   model.setUserDefinedMetadata({ [METADATA_KEY]: metadata as unknown as {} });

@@ -13,7 +13,7 @@ import type Sharp = require('sharp');
 import { writeFileAtomic } from '../atomic-write.js';
 import type { EvaluateResult } from '../commands/evaluate/options.js';
 import type { ExampleMap } from '../evaluate/evaluate-methods.js';
-import { usageError } from '../errors.js';
+import { makeDirectory } from '../output-paths.js';
 import { lineChartSvg, type LineChart } from '../render/line-chart.js';
 import { encodePng } from '../render/png.js';
 import { imageTile, overlayTile } from '../render/tiles.js';
@@ -24,6 +24,8 @@ import { styles } from './report/styles.js';
 export const EVALUATION_JSON = 'evaluation.json';
 export const EVALUATION_REPORT = 'evaluate.html';
 const EXAMPLES_DIR = 'examples';
+/** Every chart evaluationCharts can write. */
+const ALL_CHART_FILES = ['deletion.png', 'insertion.png', 'road.png', 'sanity.png'] as const;
 /** Screen pixels per input pixel of the example tiles (28 px digits → 140 px). */
 const EXAMPLE_SCALE = 5;
 
@@ -36,17 +38,12 @@ export interface EvaluationExamples {
 
 /**
  * Creates the output directory before any work, so a bad path fails in a
- * second rather than after the evaluation.
- * @throws GradcamError (usage) when the path is a file or cannot be created.
+ * second rather than after the evaluation (one line naming it; no recursive
+ * mkdir, which loops on procfs: output-paths.ts).
+ * @throws GradcamError when the path is a file, cannot be created or written.
  */
-export async function prepareEvaluationDir(outDir: string): Promise<void> {
-  const stat = await fs.stat(outDir).catch(() => undefined);
-  if (stat !== undefined && !stat.isDirectory()) throw usageError(`--out-dir ${outDir} is a file, not a directory`);
-  try {
-    await fs.mkdir(path.join(outDir, EXAMPLES_DIR), { recursive: true });
-  } catch (error) {
-    throw usageError(`cannot create --out-dir ${outDir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
+export async function prepareEvaluationDir(outDir: string, label = `--out-dir ${outDir}`): Promise<void> {
+  await makeDirectory(path.join(outDir, EXAMPLES_DIR), label);
 }
 
 let sharpModule: typeof Sharp | undefined;
@@ -128,10 +125,22 @@ export async function writeEvaluationOutputs(outDir: string, result: EvaluateRes
     await writeFileAtomic(path.join(outDir, file), encodePng(tile), { durable: false });
     exampleFiles.push(file);
   }
+  await removeStale(outDir, [...plots, ...exampleFiles, `${EXAMPLES_DIR}/input.png`]);
   const files = { dir: outDir, json: EVALUATION_JSON, report: EVALUATION_REPORT, plots, examples: exampleFiles };
   await writeFileAtomic(path.join(outDir, EVALUATION_REPORT), evaluationHtml({ ...result, files }, example));
   await writeFileAtomic(path.join(outDir, EVALUATION_JSON), `${JSON.stringify({ ...result, files }, null, 2)}\n`);
   return files;
+}
+
+/**
+ * Removes charts and example maps a previous evaluation into the same
+ * directory wrote and this one did not (another method list, no --sanity),
+ * so the directory shows one run. Only names this module writes are touched.
+ */
+async function removeStale(outDir: string, written: readonly string[]): Promise<void> {
+  const keep = new Set(written);
+  const ours = [...ALL_CHART_FILES, ...(await fs.readdir(path.join(outDir, EXAMPLES_DIR)).catch(() => [])).filter((f) => f.endsWith('.png')).map((f) => `${EXAMPLES_DIR}/${f}`)];
+  await Promise.all(ours.filter((file) => !keep.has(file)).map((file) => fs.rm(path.join(outDir, file), { force: true })));
 }
 
 /** evaluate.html: settings, the table (best value per column in bold), the charts, the example row. */

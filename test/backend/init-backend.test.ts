@@ -155,4 +155,23 @@ describe('initBackend', () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
     assert.equal(stdout.trim(), '0 0');
   });
+
+  test('wasm kernels use relaxed SIMD unless GRADCAM_RELAXED_SIMD=0 (issue 14)', async () => {
+    // In child processes: the variable is read when wasm starts, once per process.
+    const backendModule = fileURLToPath(new URL('../../src/backend/init-backend.js', import.meta.url));
+    const simdModule = fileURLToPath(new URL('../../src/backend/kernels/wasm-simd.js', import.meta.url));
+    const script = [
+      `const m = await import(${JSON.stringify(backendModule)});`,
+      `const simd = await import(${JSON.stringify(simdModule)});`,
+      "await m.initBackend('wasm');",
+      'console.log(simd.relaxedSimdActive());',
+    ].join('\n');
+    for (const [value, expected] of [[undefined, 'true'], ['1', 'true'], ['0', 'false']] as const) {
+      const env = { ...process.env };
+      if (value === undefined) delete env['GRADCAM_RELAXED_SIMD'];
+      else env['GRADCAM_RELAXED_SIMD'] = value;
+      const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env });
+      assert.equal(stdout.trim(), expected, `GRADCAM_RELAXED_SIMD=${String(value)}`);
+    }
+  });
 });

@@ -45,11 +45,15 @@ describe('gradcam evaluate', () => {
     assert.match(html, /src="deletion\.png"/);
     assert.match(html, /src="examples\/gradcam\.png"/);
     assert.deepEqual((await fs.readdir(out)).filter((f) => f.endsWith('.tmp')), []);
+    // A second run into the same directory with other methods leaves no picture of the first.
+    await evaluate({ images: [], mnistIndex: '0..3', methods: ['random'], outDir: 'out', cwd: tmp, backend: 'wasm', threads: 1 });
+    assert.deepEqual((await fs.readdir(path.join(out, 'examples'))).sort(), ['input.png', 'random.png']);
   });
 
   it('refuses bad values before loading anything: unknown method, unknown layer, --out-dir naming a file', async () => {
     await assert.rejects(evaluate({ images: [], mnistIndex: '0', methods: ['nope'], cwd: tmp }), (e: GradcamError) => e.exitCode === EXIT_CODES.usage && /unknown method "nope"/.test(e.message));
-    await assert.rejects(evaluate({ images: [], mnistIndex: '0', layer: 'conv9', cwd: tmp, backend: 'wasm' }), (e: GradcamError) => e instanceof GradcamError && /conv9/.test(e.message));
+    await assert.rejects(evaluate({ images: [], mnistIndex: '0', layer: 'conv9', cwd: tmp, backend: 'wasm' }), (e: GradcamError) => e.exitCode === EXIT_CODES.usage && /conv9/.test(e.message));
+    await assert.rejects(evaluate({ images: [], mnistIndex: '0', outDir: '/proc/x', cwd: tmp }), (e: GradcamError) => e instanceof GradcamError && /\/proc\/x/.test(e.message));
     await fs.writeFile(path.join(tmp, 'a-file'), 'x');
     await assert.rejects(evaluate({ images: [], mnistIndex: '0', outDir: 'a-file', cwd: tmp }), (e: GradcamError) => e.exitCode === EXIT_CODES.usage && /is a file/.test(e.message));
   });

@@ -32,6 +32,13 @@ describe('resolveInputs', () => {
     assert.deepEqual(names(refs), ['digits/7_a.png', 'digits/sub/3-c.webp', 'mnist:5', 'mnist:2', 'mnist:9998', 'mnist:9999']);
   });
 
+  it('never yields images of the excluded (output) directory from a directory or pattern, unless given inside it (issue 12, item 4)', async () => {
+    assert.deepEqual(names(await resolveInputs({ paths: ['digits'], cwd: tmp, exclude: 'digits/sub' })), ['digits/7_a.png', 'digits/b.JPG']);
+    assert.deepEqual(names(await resolveInputs({ paths: ['digits/**/*.{png,webp}'], cwd: tmp, exclude: path.join(tmp, 'digits', 'sub') })), ['digits/7_a.png']);
+    assert.deepEqual(names(await resolveInputs({ paths: ['digits/sub'], cwd: tmp, exclude: 'digits/sub' })), ['digits/sub/3-c.webp']);
+    await assert.rejects(resolveInputs({ paths: ['**/*.webp', 'x.png'], cwd: tmp, exclude: 'digits' }), /no images outside the output directory digits match "\*\*\/\*\.webp"/);
+  });
+
   it('reads labels from names only when asked', async () => {
     const plain = await resolveInputs({ paths: ['digits'], cwd: tmp });
     assert.ok(plain.every((r) => r.kind !== 'file' || r.label === undefined));

@@ -88,6 +88,30 @@ describe('cascading randomisation (Adebayo et al. 2018, §3.1)', () => {
   });
 });
 
+describe('evaluateMethods on an RGB model', () => {
+  it('removes pixels into a blurred copy and scores every channel; all numbers finite', async () => {
+    await initBackend('cpu');
+    const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: init(5) }),
+        tfl.layers.flatten(),
+        tfl.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: init(6) }),
+      ],
+    });
+    const spec = inputSpecFor([null, 8, 8, 3], { input: { height: 8, width: 8, channels: 3, scale: 1 / 255 }, classNames: ['a', 'b'] });
+    assert.equal(spec.preparation, 'resize');
+    const images = Float32Array.from({ length: 3 * 8 * 8 * 3 }, (_, i) => ((i * 40503) % 997) / 997);
+    const outcome = await assertNoTensorLeak(() =>
+      evaluateMethods({ model, spec, images, methods: ['gradcam', 'scorecam', 'center'], score: 'logit', seed: 1, sanity: true }),
+    );
+    assert.equal(outcome.baseline, 'blur');
+    const numbers = JSON.stringify(outcome.methods).match(/-?\d[\d.e+-]*|null/g)!;
+    assert.ok(!numbers.includes('null'), 'no NaN');
+    assert.equal(outcome.sanity!.gradcam!.cascade.length, 2);
+  });
+});
+
 describe('evaluateMethods on the bundled model', () => {
   let outcome: EvaluationOutcome;
   before(async () => {

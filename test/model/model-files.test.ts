@@ -93,6 +93,34 @@ describe('model files', () => {
     for (const m of [first, second, third, replaced.model]) m.dispose();
   });
 
+  it('concurrent saves into one directory take turns: the directory always holds a loadable model (issue 12, item 1)', async () => {
+    const dir = path.join(tmp, 'concurrent');
+    const models = [1, 2, 3].map((seed) => buildTutorialCnn({ seed }));
+    const expected = models.map(predictValues);
+    for (let round = 0; round < 5; round++) {
+      // The first save dawdles between its weights and its commit, where another save's clean-up used to delete its new shard.
+      const slow = { beforeCommit: () => new Promise<void>((resolve) => setTimeout(resolve, 30)) };
+      await Promise.all(models.map((m, i) => saveModel(m, dir, metadata(m), i === 0 ? slow : {})));
+      const loaded = await loadModel(dir);
+      const values = predictValues(loaded.model);
+      assert.ok(expected.some((e) => JSON.stringify(e) === JSON.stringify(values)), 'the model of one of the saves');
+      loaded.model.dispose();
+      assert.deepEqual((await fs.readdir(dir)).filter((f) => f.endsWith('.bin')).length, 1);
+    }
+    assert.ok(!(await fs.readdir(dir)).includes('.gradcam.lock'));
+    for (const m of models) m.dispose();
+  });
+
+  it('a lock left by a killed save (its process gone) does not block the next save', async () => {
+    const dir = path.join(tmp, 'stale-lock');
+    await fs.mkdir(dir);
+    await fs.writeFile(path.join(dir, '.gradcam.lock'), '4194305\n'); // above Linux's pid_max: no such process
+    const model = buildTutorialCnn({ seed: 4 });
+    await saveModel(model, dir, metadata(model));
+    (await loadModel(dir)).model.dispose();
+    model.dispose();
+  });
+
   for (const kind of ['functional', 'sequential'] as const) {
     it(`loads a ${kind} model in tensorflowjs_converter layout (3 shards, Keras model_config)`, async () => {
       let model: tfl.LayersModel;

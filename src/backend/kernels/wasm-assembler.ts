@@ -3,7 +3,9 @@
  * helpers use (wasm-simd.ts, wasm-simd-forward.ts) and a module writer.
  * This project has no C/wasm toolchain, so the helper module is assembled
  * from its instructions (WebAssembly core spec, binary format chapter 5;
- * SIMD opcodes from WebAssembly/simd proposals/simd/BinarySIMD.md).
+ * SIMD opcodes from WebAssembly/simd proposals/simd/BinarySIMD.md; the
+ * relaxed-SIMD opcode from WebAssembly/relaxed-simd
+ * proposals/relaxed-simd/Overview.md, binary format table).
  *
  * Every builder returns plain byte arrays; a function body is their
  * concatenation. Memory offsets are in bytes; alignment hints are 0 (any
@@ -106,7 +108,23 @@ export const f32x4Max = simd(0xe9);
 /** Pseudo-maximum pmax(a, b) = a < b ? b : a: the `if (v > m) m = v` of a scalar loop, NaN in b ignored. */
 export const f32x4Pmax = simd(0xeb);
 export const f64x2Add = simd(0xf0);
+/**
+ * Relaxed SIMD (a Wasm 3.0 feature; Node 20 needs V8's
+ * --experimental-wasm-relaxed-simd): relaxed_madd(a, b, c) = a * b + c,
+ * rounded once (fused, on hardware with FMA) or twice (mul, then add): which
+ * one is up to the engine, the same for every call on one machine.
+ */
+export const f32x4RelaxedMadd = simd(0x105);
 export const f64x2PromoteLow = simd(0x5f);
+
+/**
+ * acc + a * b for f32x4 operands computed by `acc`, `a` and `b`:
+ * f32x4.relaxed_madd when `fused`, else f32x4.mul then f32x4.add (two
+ * roundings, what tfjs's cpu backend computes).
+ */
+export function f32x4MultiplyAdd(acc: Bytes, a: Bytes, b: Bytes, fused: boolean): Bytes {
+  return fused ? [...a, ...b, ...acc, ...f32x4RelaxedMadd] : [...acc, ...a, ...b, ...f32x4Mul, ...f32x4Add];
+}
 
 /** `block { loop { if (cond) break; body; continue } }`, with `cond` computed by `exitWhen`. */
 export function whileNot(exitWhen: Bytes, body: Bytes): Bytes {

@@ -11,14 +11,18 @@
  * block, the register tiling of XNNPACK's wasm SIMD GEMM micro-kernels
  * (XNNPACK src/f32-gemm/).
  * WebAssembly SIMD has no fused multiply-add in its base instruction set,
- * so products and sums round separately, as tfjs's cpu backend's do.
+ * so products and sums round separately, as tfjs's cpu backend's do. With
+ * `fused` (relaxed SIMD available, see wasm-simd.ts) the matrix product's and
+ * the direct convolution's multiply-adds are f32x4.relaxed_madd instead, one
+ * FMA instruction on x86 with FMA3 (issue 14); results then differ from the
+ * cpu backend's in the last bits.
  */
 import {
   addTo,
   f32Const,
   f32x4Add,
   f32x4Max,
-  f32x4Mul,
+  f32x4MultiplyAdd,
   f32x4Pmax,
   f32x4Splat,
   f32x4Sub,
@@ -178,7 +182,7 @@ function maxPool2x2(): FunctionDef {
   };
 }
 
-function conv2dTaps(): FunctionDef {
+function conv2dTaps(fused: boolean): FunctionDef {
   const params = [
     'x', 'offsets', 'tapBytes', 'w', 'bias', 'out', 'rows', 'pixels', 'pixelStride', 'rowStride', 'coutBytes', 'floor',
   ] as const;
@@ -196,7 +200,7 @@ function conv2dTaps(): FunctionDef {
     ...whileNot([...get(L.k), ...get(L.tapBytes), ...i32GeU], [
       ...get(L.px), ...get(L.offsets), ...get(L.k), ...i32Add, ...i32Load(), ...i32Add, ...v128Load32Splat(), ...set(L.v),
       ...accs.slice(0, n).flatMap((a, j) => [
-        ...get(L[a]), ...get(L.v), ...get(L.wp), ...v128Load(16 * j), ...f32x4Mul, ...f32x4Add, ...set(L[a]),
+        ...f32x4MultiplyAdd(get(L[a]), get(L.v), [...get(L.wp), ...v128Load(16 * j)], fused), ...set(L[a]),
       ]),
       ...addTo(L.wp, get(L.coutBytes)),
       ...addTo(L.k, i32(4)),
@@ -257,7 +261,7 @@ export const GEMM_COLUMNS = 4 * GEMM_BLOCKING.vectors;
  * packed-weights layout), so the block's values for step k are adjacent and
  * addressed by constant offsets.
  */
-export function gemmFunction(blocking: GemmBlocking = GEMM_BLOCKING, name = 'gemm'): FunctionDef {
+export function gemmFunction(blocking: GemmBlocking = GEMM_BLOCKING, name = 'gemm', fused = false): FunctionDef {
   const { rows: MR, vectors: NV, kUnroll: KU } = blocking;
   const params = ['a', 'b', 'c', 'rows', 'kBytes', 'nBytes', 'count', 'aStride', 'bStride', 'cStride'] as const;
   const rowIds = Array.from({ length: MR }, (_, r) => r);
@@ -282,7 +286,7 @@ export function gemmFunction(blocking: GemmBlocking = GEMM_BLOCKING, name = 'gem
     ...rowIds.slice(0, mr).flatMap((r) => [
       ...get(at(`ap${r}`)), ...get(at('k')), ...i32Add, ...v128Load32Splat(4 * u), ...set(at('av')),
       ...vecIds.flatMap((v) => [
-        ...get(at(`acc${r}_${v}`)), ...get(at('av')), ...get(at(`b${v}`)), ...f32x4Mul, ...f32x4Add, ...set(at(`acc${r}_${v}`)),
+        ...f32x4MultiplyAdd(get(at(`acc${r}_${v}`)), get(at('av')), get(at(`b${v}`)), fused), ...set(at(`acc${r}_${v}`)),
       ]),
     ]),
   ];
@@ -464,7 +468,10 @@ function winogradOutput(): FunctionDef {
   };
 }
 
-/** The forward helpers' definitions, built on demand (see wasm-simd.ts). */
-export function forwardFunctions(): FunctionDef[] {
-  return [maxPool2x2(), conv2dTaps(), gemmFunction(), winogradInput(), winogradOutput()];
+/**
+ * The forward helpers' definitions, built on demand (see wasm-simd.ts);
+ * `fused`: multiply-adds as f32x4.relaxed_madd (a relaxed-SIMD module).
+ */
+export function forwardFunctions(fused = false): FunctionDef[] {
+  return [maxPool2x2(), conv2dTaps(fused), gemmFunction(GEMM_BLOCKING, 'gemm', fused), winogradInput(), winogradOutput()];
 }

@@ -21,7 +21,16 @@
  *
  * Every function is exact: the same IEEE float32 operations as the JS loops
  * they replace (f32 add, comparisons; float64 sums where the JS sums in float64).
+ *
+ * Relaxed SIMD (issue 14): where the engine accepts f32x4.relaxed_madd
+ * (Node 20 after `--experimental-wasm-relaxed-simd`, which this module sets
+ * with v8.setFlagsFromString before its first compile when it is off; later
+ * Node versions by default), the convolution and matrix-product loops of
+ * wasm-simd-forward.ts use it: a fused multiply-add on x86 with FMA3. The
+ * check compiles one tiny module, once per process. setRelaxedSimdEnabled(false)
+ * (initBackend does it for GRADCAM_RELAXED_SIMD=0) keeps the mul + add module.
  */
+import { setFlagsFromString } from 'node:v8';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
   f32Add,
@@ -30,6 +39,7 @@ import {
   f32Store,
   f32x4Add,
   f32x4Gt,
+  f32x4RelaxedMadd,
   f32x4Splat,
   f64x2Add,
   f64x2PromoteLow,
@@ -62,7 +72,7 @@ import {
   type FunctionDef,
 } from './wasm-assembler.js';
 import { forwardFunctions, type ForwardSimdHelpers } from './wasm-simd-forward.js';
-import { readPrebuiltModule } from './wasm-simd-prebuilt.js';
+import { readPrebuiltModule, type PrebuiltVariant } from './wasm-simd-prebuilt.js';
 
 /** The module's exports; every address is a byte offset into the wasm heap. */
 export interface SimdHelpers extends ForwardSimdHelpers {
@@ -236,9 +246,13 @@ function moduleFunctions(): FunctionDef[] {
 }
 
 
-/** The module's bytes: imports env.memory (any size, not shared), exports the helpers by name. */
-export function simdModuleBytes(): Uint8Array {
-  return moduleBytes([...moduleFunctions(), ...forwardFunctions()]);
+/**
+ * The module's bytes: imports env.memory (any size, not shared), exports the
+ * helpers by name. `fused`: the forward loops' multiply-adds are
+ * f32x4.relaxed_madd (a module only a relaxed-SIMD engine compiles).
+ */
+export function simdModuleBytes(fused = false): Uint8Array {
+  return moduleBytes([...moduleFunctions(), ...forwardFunctions(fused)]);
 }
 
 /** The parts of the WebAssembly JS API used here (the project's TypeScript libs do not declare it). */
@@ -253,38 +267,91 @@ interface WebAssemblyApi {
 }
 const wasmApi = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
 
-/** Helpers per heap (a backend re-created with a new memory gets its own instance); null = unavailable. */
-const instances = new WeakMap<WasmMemory, SimdHelpers | null>();
-let compiled: object | null | undefined;
+/** The two builds of the module: mul + add, or relaxed_madd. */
+type Variant = PrebuiltVariant;
+
+/** Helpers per variant and heap (a backend re-created with a new memory gets its own instance); null = unavailable. */
+const instances: Record<Variant, WeakMap<WasmMemory, SimdHelpers | null>> = { plain: new WeakMap(), fused: new WeakMap() };
+const compiled: Partial<Record<Variant, object | null>> = {};
 let enabled = true;
+let relaxedEnabled = true;
+let relaxedSupported: boolean | undefined;
 
 /**
  * The SIMD helpers for `backend`'s heap, compiled on first use, or undefined
  * when they cannot run here (no wasm SIMD, a shared threaded-build memory,
  * or disabled with setSimdEnabled(false)); callers then use their JS loops.
+ * They use relaxed SIMD when relaxedSimdActive() says so.
  */
 export function simdHelpers(backend: BackendWasm): SimdHelpers | undefined {
   if (!enabled) return undefined;
   const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
   if (!(memory instanceof wasmApi.Memory)) return undefined;
-  let helpers = instances.get(memory);
+  const variant: Variant = relaxedSimdActive() ? 'fused' : 'plain';
+  let helpers = instances[variant].get(memory);
   if (helpers === undefined) {
-    helpers = instantiate(memory);
-    instances.set(memory, helpers);
+    helpers = instantiate(memory, variant);
+    instances[variant].set(memory, helpers);
   }
   return helpers ?? undefined;
 }
 
-function instantiate(memory: WasmMemory): SimdHelpers | null {
+function instantiate(memory: WasmMemory, variant: Variant): SimdHelpers | null {
   if (typeof SharedArrayBuffer !== 'undefined' && (memory.buffer as unknown) instanceof SharedArrayBuffer) return null;
-  if (compiled === undefined) {
-    const bytes = readPrebuiltModule() ?? simdModuleBytes();
+  let module = compiled[variant];
+  if (module === undefined) {
+    const bytes = readPrebuiltModule(variant) ?? simdModuleBytes(variant === 'fused');
     // validate() is false on an engine without wasm SIMD.
-    compiled = wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null;
+    module = wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null;
+    compiled[variant] = module;
   }
-  if (compiled === null) return null;
-  const instance = new wasmApi.Instance(compiled, { env: { memory } });
+  if (module === null) return null;
+  const instance = new wasmApi.Instance(module, { env: { memory } });
   return instance.exports as unknown as SimdHelpers;
+}
+
+/**
+ * Whether the helpers use f32x4.relaxed_madd: relaxed SIMD is not switched
+ * off (setRelaxedSimdEnabled) and this engine compiles it. The first call
+ * enables V8's relaxed-SIMD flag if needed and compiles a one-instruction
+ * module (~1 ms or less); later calls return the cached answer.
+ */
+export function relaxedSimdActive(): boolean {
+  if (!relaxedEnabled) return false;
+  if (relaxedSupported === undefined) relaxedSupported = compilesRelaxedSimd();
+  return relaxedSupported;
+}
+
+/** The relaxed-SIMD probe: one function, madd(a, b, c) = f32x4.relaxed_madd(a, b, c). */
+export function relaxedSimdProbeFunction(): FunctionDef {
+  return { name: 'madd', params: [V128, V128, V128], results: [V128], locals: [], body: [...get(0), ...get(1), ...get(2), ...f32x4RelaxedMadd] };
+}
+
+/**
+ * moduleBytes([relaxedSimdProbeFunction()]) written out (wasm-simd.test.ts
+ * checks they agree): assembling it would run cold assembler code, ~0.5 ms of
+ * a cold start.
+ */
+const RELAXED_SIMD_PROBE = [
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123, 2, 15, 1, 3, 101, 110, 118, 6, 109, 101, 109, 111,
+  114, 121, 2, 0, 0, 3, 2, 1, 0, 7, 8, 1, 4, 109, 97, 100, 100, 0, 0, 10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2, 253, 133, 2, 11,
+] as const;
+
+/** The probe module's bytes (a copy). */
+export function relaxedSimdProbeBytes(): Uint8Array {
+  return Uint8Array.from(RELAXED_SIMD_PROBE);
+}
+
+function compilesRelaxedSimd(): boolean {
+  const probe = relaxedSimdProbeBytes();
+  // Only where relaxed SIMD is off (Node 20): a V8 that no longer knows the flag would warn on stderr.
+  if (!wasmApi.validate(probe)) setFlagsFromString('--experimental-wasm-relaxed-simd');
+  try {
+    new wasmApi.Module(probe);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -293,4 +360,13 @@ function instantiate(memory: WasmMemory): SimdHelpers | null {
  */
 export function setSimdEnabled(on: boolean): void {
   enabled = on;
+}
+
+/**
+ * Lets the helpers use relaxed SIMD where available (the default) or keeps
+ * them on mul + add (`false`), for this process: the two give results that
+ * differ in the last bits, each reproducible on its own.
+ */
+export function setRelaxedSimdEnabled(on: boolean): void {
+  relaxedEnabled = on;
 }

@@ -41,7 +41,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   if (refs.length === 0) throw usageError('nothing to evaluate: give image files, directories, patterns, --mnist-index or --mnist-test');
   const outDir = options.outDir === undefined ? undefined : path.resolve(cwd, options.outDir);
   const { prepareEvaluationDir, writeEvaluationOutputs } = await import('../../outputs/evaluation-outputs.js');
-  if (outDir !== undefined) await prepareEvaluationDir(outDir);
+  if (outDir !== undefined) await prepareEvaluationDir(outDir, `--out-dir ${options.outDir}`);
 
   const session = await openModelSession(options);
   const { model, inputSpec } = session;
@@ -51,8 +51,14 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     const digits = loaded.filter((input): input is Digit => !isFailure(input));
     if (digits.length === 0) throw new GradcamError(`none of the ${refs.length} inputs could be read (first: ${failed[0]?.source}: ${failed[0]?.error})`);
     const { createCam } = await import('../../cam/pipeline.js');
-    // Resolves (and checks) the layer now, not after minutes of work.
-    const layer = createCam(model, { method: methods[0]!, ...(options.layer === undefined ? {} : { layerName: options.layer }) }).layerName;
+    // Resolves (and checks) the layer now, not after minutes of work; a layer only the model
+    // can judge wrong is still a bad option value (exit 2, as explain's --layer).
+    let layer: string;
+    try {
+      layer = createCam(model, { method: methods[0]!, ...(options.layer === undefined ? {} : { layerName: options.layer }) }).layerName;
+    } catch (error) {
+      throw error instanceof GradcamError && options.layer !== undefined ? usageError(error.message) : error;
+    }
     const { cascadeLayerNames } = await import('../../evaluate/cascade.js');
     const images = packed(
       digits.map((digit) => digit.pixels),

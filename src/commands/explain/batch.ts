@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { GradcamPool } from '../../cam/gradcam-pool.js';
@@ -7,10 +6,13 @@ import type { CamBatch } from '../../cam/pipeline.js';
 import { assertInputsFit, isFailure, loadInputs, type Digit, type InputRef, type LoadedInput } from '../../data/inputs.js';
 import { packed } from '../../data/packed.js';
 import { inputSize } from '../../model/input-spec.js';
+import { badModelOutput } from '../../model/output-check.js';
 import { argMax, DEFAULT_TOP_K, topClasses } from '../../model/ranking.js';
 import type { BatchWriter, Picture } from '../../outputs/batch-writer.js';
 import { heatmapStats } from '../../outputs/heatmap-stats.js';
 import { MANIFEST_FILE, MANIFEST_VERSION, SUMMARY_FILE, type BatchSummary, type ManifestEntry, type ManifestRecord } from '../../outputs/manifest.js';
+import { MAX_NAME_BYTES, truncateToBytes } from '../../output-paths.js';
+import { clearPreviousRun, createOutDir, IMAGES_DIR } from '../../outputs/out-dir.js';
 import { TileWriter } from '../../outputs/tile-writer.js';
 import { contactSheetWriter } from '../../outputs/writers/contact-sheet-writer.js';
 import { figureWriter } from '../../outputs/writers/figure-writer.js';
@@ -20,6 +22,7 @@ import { reportWriter } from '../../outputs/writers/report-writer.js';
 import { summaryWriter } from '../../outputs/writers/summary-writer.js';
 import { resizeBilinear } from '../../render/resize.js';
 import type { RenderStyle } from '../../render/render-style.js';
+import { DEFAULT_OUT_DIR } from '../defaults.js';
 import type { BatchExplainResult, ExplainOptions, ExplainPlan } from './options.js';
 import { openExplainer } from './setup.js';
 
@@ -66,13 +69,15 @@ export async function explainBatch(
   const started = performance.now();
   const only = options.only ?? 'all';
   const cwd = options.cwd ?? '.';
-  const outDir = path.resolve(cwd, options.outDir ?? 'gradcam-out');
-  await fs.mkdir(path.join(outDir, 'images'), { recursive: true });
+  const outDir = path.resolve(cwd, options.outDir ?? DEFAULT_OUT_DIR);
+  await createOutDir(outDir, `--out-dir ${options.outDir ?? DEFAULT_OUT_DIR}`);
   const explainer = await openExplainer(options, plan);
   const { session, cam } = explainer;
   const inputShape = session.inputSpec;
   try {
     assertInputsFit(items.map((item) => item.ref), inputShape);
+    // Only now that the run can start: a re-run replaces what the previous one wrote.
+    await clearPreviousRun(outDir);
   } catch (error) {
     session.model.dispose();
     throw error;
@@ -187,7 +192,9 @@ export async function explainBatch(
           const error = errors[k++];
           if (error == null) return record;
           counts.failed++;
-          return { index: record.index, source: record.source, error: `cannot write ${record.output}: ${error}` };
+          // Errors of writeFileAtomic name the file already ("cannot write …: no space left …").
+          const message = error.startsWith('cannot ') ? error : `cannot write ${record.output}: ${error}`;
+          return { index: record.index, source: record.source, error: message };
         });
         for (const writer of writers) await writer.records?.(lines);
         records.push(...lines);
@@ -235,6 +242,12 @@ export async function explainBatch(
             continue;
           }
           const k = d++;
+          const problem = badModelOutput(maps!.probabilities.subarray(k * maps!.classCount, (k + 1) * maps!.classCount), session.modelJsonPath);
+          if (problem !== undefined) {
+            counts.failed++;
+            chunkRecords.push({ index, source: input.source, error: `${input.source}: ${problem}` });
+            continue;
+          }
           const entry = manifestEntry(maps!, k, { index, input, outputStem: outputStem(input.ref), plan, layerName: cam.layerName, inputShape });
           counts.explained++;
           if (entry.label !== undefined) {
@@ -311,7 +324,7 @@ function manifestEntry(
   return {
     index,
     source: input.source,
-    output: path.posix.join('images', `${context.outputStem}.png`),
+    output: path.posix.join(IMAGES_DIR, `${context.outputStem}.png`),
     predicted,
     probability: probabilities[predicted]!,
     top: topClasses(probabilities, DEFAULT_TOP_K).map(({ classIndex, probability }) => ({ class: classIndex, probability })),
@@ -342,12 +355,26 @@ function selected(entry: ManifestEntry, only: 'all' | 'misclassified' | 'correct
 }
 
 /**
+ * Characters a file name cannot hold on common filesystems (NTFS, FAT, ext4,
+ * APFS): path separators, control characters and `<>:"|?*`. Letters of every
+ * script stay (issue 12, item 11).
+ */
+const UNSAFE_IN_NAMES = /[\u0000-\u001f\u007f<>:"/\\|?*]+/g;
+
+/** Bytes of `-<8 hex digits>.png` after a stem, within MAX_NAME_BYTES. */
+const STEM_SUFFIX_BYTES = 13;
+
+/**
  * Stable, collision-free file stems that depend only on the input itself (so
  * shards and reruns agree): `mnist-test-00042`, or the file's name plus the
- * first 8 hex digits of the SHA-1 of its path as given (`7_foo-3fa2b1c4`).
+ * first 8 hex digits of the SHA-1 of its path as given (`7_foo-3fa2b1c4`,
+ * `my digit 7 — ñ 数字-10226ca8`). Unsafe characters become `_`; leading dots
+ * (hidden files) and trailing dots and spaces (Windows drops them) go; a long
+ * name is cut to fit 255 bytes with its suffix.
  */
 export function outputStem(ref: InputRef): string {
   if (ref.kind === 'mnist') return `mnist-${ref.split}-${String(ref.index).padStart(5, '0')}`;
-  const name = path.parse(ref.path).name.replace(/[^\w.-]+/g, '_') || 'image';
+  const safe = path.parse(ref.path).name.replace(UNSAFE_IN_NAMES, '_').replace(/^\.+/, '').replace(/[. ]+$/, '');
+  const name = truncateToBytes(safe, MAX_NAME_BYTES - STEM_SUFFIX_BYTES) || 'image';
   return `${name}-${createHash('sha1').update(ref.path).digest('hex').slice(0, 8)}`;
 }

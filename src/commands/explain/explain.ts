@@ -1,5 +1,6 @@
 import { parseShard, resolveInputs, shardSlice } from '../../data/input-sources.js';
 import { usageError } from '../../errors.js';
+import { DEFAULT_OUT_DIR } from '../defaults.js';
 import { resolvePlan, resolveRenderStyle, type ExplainOptions, type ExplainResult } from './options.js';
 
 export type {
@@ -28,6 +29,8 @@ export async function explain(options: ExplainOptions): Promise<ExplainResult> {
     limit: options.limit,
     labelsFromNames: options.labelsFromNames,
     cwd: options.cwd,
+    // Never the outputs of a previous batch run (single mode writes no directory).
+    exclude: options.output === undefined ? (options.outDir ?? DEFAULT_OUT_DIR) : undefined,
   });
   if (all.length === 0) throw usageError('nothing to explain: give image files, directories, patterns, --mnist-index or --mnist-test');
   const batch = all.length > 1 || options.outDir !== undefined || options.mnistTest === true || options.shard !== undefined;

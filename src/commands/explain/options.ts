@@ -49,7 +49,11 @@ export interface ExplainOptions extends ModelOptions {
   dataDir?: string;
   /** Base of relative input and output paths (the CLI passes the working directory). */
   cwd?: string;
-  /** Output PNG for a single input (default `<name>-gradcam.png`). */
+  /**
+   * Output picture for a single input (default `<name>-gradcam.png`), in the
+   * format of its extension (.png, .jpg/.jpeg, .webp); '-' returns the PNG
+   * as `image` instead of writing a file.
+   */
   output?: string;
   /** Batch output directory (default `gradcam-out` when there are several inputs). */
   outDir?: string;
@@ -151,7 +155,7 @@ export interface Explanation {
   explainedProbability: number;
   label?: number;
   correct?: boolean;
-  /** The PNG written. */
+  /** The picture written ('-': returned as the result's `image`). */
   output: string;
   heatmapFile?: string;
 }
@@ -164,6 +168,8 @@ export interface SingleExplainResult {
   layer: string;
   score: ScoreKind;
   explanation: Explanation | FailedInput;
+  /** With `output: '-'`: the encoded picture, which the caller writes to standard output. */
+  image?: Uint8Array;
   seconds: number;
 }
 

@@ -2,6 +2,8 @@ import type { Tensor4D } from '@tensorflow/tfjs-core';
 import type { CamMethodName } from '../../cam/cam-methods.js';
 import type { CamExplainer, CamOptions } from '../../cam/pipeline.js';
 import type { Digit } from '../../data/inputs.js';
+import { findExplainableLayer } from '../../cam/layer-graph.js';
+import { GradcamError, usageError } from '../../errors.js';
 import { preloadTensorflow } from '../../backend/tfjs-loader.js';
 import { warmUpTextRendering } from '../../render/text.js';
 import type { ModelOptions, ModelSession } from '../model-session.js';
@@ -37,7 +39,19 @@ export async function openExplainer(options: ModelOptions, plan: ExplainPlan): P
   const session = await openModelSession(options);
   let cam: CamExplainer;
   try {
+    // --layer and --class are option values only the model can judge: a bad one is a usage error (exit 2).
+    for (const name of plan.layer ?? []) {
+      try {
+        findExplainableLayer(session.model, name);
+      } catch (error) {
+        throw error instanceof GradcamError ? usageError(error.message) : error;
+      }
+    }
     cam = createCam(session.model, camOptions(plan, plan.method));
+    const { classIndex } = plan;
+    if (classIndex !== undefined && classIndex >= cam.classCount) {
+      throw usageError(`class ${classIndex} is out of range: this model has ${cam.classCount} classes (0..${cam.classCount - 1})`);
+    }
   } catch (error) {
     session.model.dispose();
     throw error;

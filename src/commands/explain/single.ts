@@ -1,7 +1,11 @@
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../atomic-write.js';
+import { usageError } from '../../errors.js';
+import { checkOutputFile, MAX_NAME_BYTES, truncateToBytes } from '../../output-paths.js';
+import { encodeImage, imageFormatOf, type ImageFormat } from '../../outputs/image-format.js';
 import { SCORE_KINDS } from '../../cam/score-kinds.js';
 import { isFailure, loadInputs, type InputRef } from '../../data/inputs.js';
+import { badModelOutput } from '../../model/output-check.js';
 import { argMax } from '../../model/ranking.js';
 import { formatHeatmapJson, heatmapRows, type HeatmapFile } from '../../outputs/heatmap-json.js';
 import { percent } from '../../outputs/number-format.js';
@@ -26,6 +30,7 @@ export async function explainOne(
   style: RenderStyle,
 ): Promise<SingleExplainResult> {
   const started = performance.now();
+  const { output, format, heatmapFile } = await checkOutputs(ref, options);
   const explainer = await openExplainer(options, plan);
   try {
     const { session, cam, className } = explainer;
@@ -61,10 +66,12 @@ export async function explainOne(
     }
     const inputShape = session.inputSpec;
     const probabilities = maps.probabilities;
+    const problem = badModelOutput(probabilities, session.modelJsonPath);
+    if (problem !== undefined) {
+      return { ...base, explanation: { source: input.source, error: `${input.source}: ${problem}` }, seconds: (performance.now() - started) / 1000 };
+    }
     const predicted = argMax(probabilities);
     const explainedClass = maps.classes[0]!;
-    const cwd = options.cwd ?? '.';
-    const output = path.resolve(cwd, options.output ?? `${stem(ref)}-gradcam.png`);
     const overlay = {
       image: input.view,
       imageHeight: inputShape.height,
@@ -102,7 +109,8 @@ export async function explainOne(
           },
           subtitle,
         });
-    await writeFileAtomic(output, png);
+    const image = await encodeImage(png, format);
+    if (output !== STDOUT) await writeFileAtomic(output, image);
     const explanation: Explanation = {
       source: input.source,
       predicted,
@@ -112,8 +120,7 @@ export async function explainOne(
       ...(input.label === undefined ? {} : { label: input.label, correct: input.label === predicted }),
       output,
     };
-    if (options.heatmap !== undefined) {
-      const heatmapFile = path.resolve(cwd, options.heatmap);
+    if (heatmapFile !== undefined) {
       const record: HeatmapFile = {
         source: input.source,
         model: session.modelJsonPath,
@@ -144,10 +151,38 @@ export async function explainOne(
       await writeFileAtomic(heatmapFile, formatHeatmapJson(record));
       explanation.heatmapFile = heatmapFile;
     }
-    return { ...base, explanation, seconds: (performance.now() - started) / 1000 };
+    return { ...base, explanation, ...(output === STDOUT ? { image } : {}), seconds: (performance.now() - started) / 1000 };
   } finally {
     explainer.session.model.dispose();
   }
+}
+
+/** What the default output name adds to the input's name. */
+const DEFAULT_SUFFIX = '-gradcam.png';
+
+/** `-o -`: the picture goes to standard output (as PNG), for the caller to write. */
+export const STDOUT = '-';
+
+/**
+ * The output paths of one input, checked before the model loads (issue 12,
+ * items 5 and 15): the picture's format from its extension, its directory,
+ * and the --heatmap file's, so a bad path costs no work and no half-written
+ * results.
+ */
+async function checkOutputs(ref: InputRef, options: ExplainOptions): Promise<{ output: string; format: ImageFormat; heatmapFile: string | undefined }> {
+  const cwd = options.cwd ?? '.';
+  // The default name keeps within 255 bytes however long the input's name (issue 12, item 10).
+  const defaultName = `${truncateToBytes(stem(ref), MAX_NAME_BYTES - DEFAULT_SUFFIX.length)}${DEFAULT_SUFFIX}`;
+  const output = options.output === STDOUT ? STDOUT : path.resolve(cwd, options.output ?? defaultName);
+  if (output !== STDOUT) await checkOutputFile(output, `-o ${options.output ?? output}`);
+  const format = imageFormatOf(output);
+  if (options.heatmap === STDOUT) throw usageError('--heatmap - is not supported: give the JSON file a name (-o - is the picture on stdout)');
+  const heatmapFile = options.heatmap === undefined ? undefined : path.resolve(cwd, options.heatmap);
+  if (heatmapFile !== undefined) {
+    if (heatmapFile === output) throw usageError(`--heatmap ${options.heatmap} is also the picture (-o); give it another name`);
+    await checkOutputFile(heatmapFile, `--heatmap ${options.heatmap}`);
+  }
+  return { output, format, heatmapFile };
 }
 
 /** The default output stem of a single input: `mnist-test-00007`, or the file's name without extension. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { before, test } from 'node:test';
 import tf = require('@tensorflow/tfjs-core');
 import { packRowBlocks } from '../../../src/backend/kernels/gemm-packing.js';
 import {
@@ -9,6 +9,7 @@ import {
 import {
   assertClose,
   assertComputeLeavesNoTensors,
+  describeOnSimdPaths,
   onBothBackends,
   randomValues,
   runOn,
@@ -113,7 +114,7 @@ async function wasmPath(c: ConvCase, seed: number, path: Conv2dBackpropFilterPat
   });
 }
 
-describe('wasm Conv2DBackpropFilter', () => {
+describeOnSimdPaths('wasm Conv2DBackpropFilter', () => {
   before(setUpBackends);
 
   for (const [i, c] of CASES.entries()) {

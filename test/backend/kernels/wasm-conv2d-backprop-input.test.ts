@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { before, test } from 'node:test';
 import tf = require('@tensorflow/tfjs-core');
 import { packColumnBlocks } from '../../../src/backend/kernels/gemm-packing.js';
 import { conv2dBackpropInputWasm } from '../../../src/backend/kernels/wasm-conv2d-backprop-input.js';
 import {
   assertClose,
   assertComputeLeavesNoTensors,
+  describeOnSimdPaths,
   onBothBackends,
   randomValues,
   setUpBackends,
@@ -73,7 +74,7 @@ function inputGrad(c: ConvCase, seed: number, dy = dyValues(c, seed + 2), w = ra
   };
 }
 
-describe('wasm Conv2DBackpropInput', () => {
+describeOnSimdPaths('wasm Conv2DBackpropInput', () => {
   before(setUpBackends);
 
   for (const [i, c] of CASES.entries()) {

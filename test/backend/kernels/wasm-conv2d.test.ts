@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { before, test } from 'node:test';
 import tf = require('@tensorflow/tfjs-core');
 import { convPath, type ConvPath } from '../../../src/backend/kernels/wasm-conv2d.js';
 import {
   assertClose,
   assertComputeLeavesNoTensors,
+  describeOnSimdPaths,
   onBothBackends,
   randomValues,
   setUpBackends,
@@ -76,7 +77,7 @@ function forward(c: ForwardCase, seed: number): () => tf.Tensor {
   };
 }
 
-describe('wasm FusedConv2D and Conv2D', () => {
+describeOnSimdPaths('wasm FusedConv2D and Conv2D', () => {
   before(setUpBackends);
 
   for (const [i, c] of CASES.entries()) {

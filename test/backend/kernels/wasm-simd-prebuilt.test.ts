@@ -12,14 +12,17 @@ type SimdModule = typeof import('../../../src/backend/kernels/wasm-simd.js');
 const DIST_KERNELS = fileURLToPath(new URL('../../../../dist/backend/kernels/', import.meta.url));
 
 describe('prebuilt wasm SIMD module', () => {
-  test('npm run build wrote the module the assembler makes, under the name of the current sources', async () => {
+  test('npm run build wrote both builds the assembler makes, under the name of the current sources', async () => {
     const prebuilt = (await import(pathToFileURL(path.join(DIST_KERNELS, 'wasm-simd-prebuilt.js')).href)) as PrebuiltModule;
     const simd = (await import(pathToFileURL(path.join(DIST_KERNELS, 'wasm-simd.js')).href)) as SimdModule;
-    const bytes = prebuilt.readPrebuiltModule();
-    assert.ok(bytes !== undefined, `no ${path.basename(prebuilt.prebuiltModulePath())} in dist/backend/kernels`);
-    assert.deepEqual(bytes, simd.simdModuleBytes());
+    for (const variant of ['plain', 'fused'] as const) {
+      const bytes = prebuilt.readPrebuiltModule(variant);
+      assert.ok(bytes !== undefined, `no ${path.basename(prebuilt.prebuiltModulePath(variant))} in dist/backend/kernels`);
+      assert.deepEqual(bytes, simd.simdModuleBytes(variant === 'fused'), variant);
+    }
     const modules = fs.readdirSync(DIST_KERNELS).filter((name) => name.endsWith('.wasm'));
-    assert.deepEqual(modules, [path.basename(prebuilt.prebuiltModulePath())], 'modules of older sources are removed');
+    const expected = [prebuilt.prebuiltModulePath('fused'), prebuilt.prebuiltModulePath('plain')].map((file) => path.basename(file));
+    assert.deepEqual(modules.sort(), expected.sort(), 'modules of older sources are removed');
   });
 
   test('a changed source makes the prebuilt module stale: it is not read', async () => {

@@ -1,10 +1,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import tf = require('@tensorflow/tfjs-core');
-import { setSimdEnabled, simdHelpers, simdModuleBytes, type SimdHelpers } from '../../../src/backend/kernels/wasm-simd.js';
+import { moduleBytes } from '../../../src/backend/kernels/wasm-assembler.js';
+import {
+  relaxedSimdActive,
+  relaxedSimdProbeBytes,
+  relaxedSimdProbeFunction,
+  setRelaxedSimdEnabled,
+  setSimdEnabled,
+  simdHelpers,
+  simdModuleBytes,
+  type SimdHelpers,
+} from '../../../src/backend/kernels/wasm-simd.js';
 import {
   assertBitsEqual,
   assertClose,
+  describeOnSimdPaths,
   randomValues,
   runOn,
   setUpBackends,
@@ -31,7 +42,7 @@ async function helpers(): Promise<SimdHelpers> {
   return simd;
 }
 
-describe('wasm SIMD helpers', () => {
+describeOnSimdPaths('wasm SIMD helpers', () => {
   before(setUpBackends);
   after(() => setSimdEnabled(true));
 
@@ -219,5 +230,63 @@ describe('wasm SIMD helpers', () => {
       setSimdEnabled(true);
     }
     assert.ok(simdHelpers(wasmBackend()));
+  });
+});
+
+describe('relaxed SIMD (issue 14)', () => {
+  before(setUpBackends);
+  after(() => setRelaxedSimdEnabled(true));
+
+  test('the written-out probe module is what the assembler makes of the probe function', () => {
+    assert.deepEqual(relaxedSimdProbeBytes(), moduleBytes([relaxedSimdProbeFunction()]));
+  });
+
+  test('Node 20 compiles the fused module (after the flag), and it differs from the plain one', () => {
+    assert.ok(relaxedSimdActive(), 'relaxed SIMD is available');
+    const fused = simdModuleBytes(true);
+    const wasm = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly;
+    assert.ok(wasm.validate(fused));
+    assert.notDeepEqual(fused, simdModuleBytes(false));
+  });
+
+  test('setRelaxedSimdEnabled(false) switches to the mul + add helpers, and back', async () => {
+    const fused = await helpers();
+    setRelaxedSimdEnabled(false);
+    try {
+      assert.equal(relaxedSimdActive(), false);
+      assert.notEqual(await helpers(), fused);
+    } finally {
+      setRelaxedSimdEnabled(true);
+    }
+    assert.equal(await helpers(), fused, 'one instance per build and heap');
+  });
+
+  test('gemm rounds a * b + c twice with mul + add, once or twice with relaxed_madd', async () => {
+    // C = 1 * (-1) + a * a with a = 1 + 2^-12: a * a = 1 + 2^-11 + 2^-24 exactly, which float32
+    // rounds to 1 + 2^-11 (a tie, to even), so mul + add gives 2^-11; a fused multiply-add keeps 2^-24.
+    const a = 1 + 2 ** -12;
+    const n = 16; // one column block of the packed right-hand side (GEMM_COLUMNS)
+    const results: Record<string, number[]> = {};
+    for (const relaxed of [false, true]) {
+      setRelaxedSimdEnabled(relaxed);
+      try {
+        const simd = await helpers();
+        results[String(relaxed)] = tf.tidy(() => {
+          const left = tf.tensor2d([1, a], [1, 2]);
+          const right = tf.tensor2d([...new Array<number>(n).fill(-1), ...new Array<number>(n).fill(a)], [2, n]);
+          const out = tf.zeros([1, n]);
+          simd.gemm(address(left), address(right), address(out), 1, 2 * 4, n * 4, 1, 0, 0, 0);
+          return [...heapValues(out)];
+        });
+      } finally {
+        setRelaxedSimdEnabled(true);
+      }
+    }
+    assert.deepEqual(results['false'], new Array<number>(n).fill(2 ** -11));
+    const fused = results['true'] as number[];
+    assert.ok(
+      fused.every((v) => v === 2 ** -11 + 2 ** -24) || fused.every((v) => v === 2 ** -11),
+      `relaxed_madd: ${fused.join(', ')}`,
+    );
   });
 });

@@ -4,6 +4,7 @@
  * computation on 'cpu' (the reference) and on 'wasm'.
  */
 import assert from 'node:assert/strict';
+import { after, before, describe } from 'node:test';
 import tf = require('@tensorflow/tfjs-core');
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
@@ -12,6 +13,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '../../../src/backend/kernels/register-wasm-kernels.js';
+import { setRelaxedSimdEnabled } from '../../../src/backend/kernels/wasm-simd.js';
 import { assertNoTensorLeak } from '../../helpers/leaks.js';
 
 export type TestBackend = 'cpu' | 'wasm';
@@ -23,6 +25,27 @@ export async function setUpBackends(): Promise<void> {
   registerWasmKernels();
   await tf.setBackend('cpu');
   await tf.setBackend('wasm');
+}
+
+/** The two builds of the SIMD kernels (issue 14): relaxed SIMD's fused multiply-add where available, and mul + add. */
+export const SIMD_PATHS = [
+  { name: 'relaxed SIMD', relaxed: true },
+  { name: 'mul + add', relaxed: false },
+] as const;
+
+/**
+ * `describe(name, body)` once per SIMD path, "(relaxed SIMD)" or
+ * "(mul + add)" appended to the name; the default (relaxed SIMD) is restored
+ * after each.
+ */
+export function describeOnSimdPaths(name: string, body: () => void): void {
+  for (const path of SIMD_PATHS) {
+    describe(`${name} (${path.name})`, () => {
+      before(() => setRelaxedSimdEnabled(path.relaxed));
+      after(() => setRelaxedSimdEnabled(true));
+      body();
+    });
+  }
 }
 
 /** Makes `backend` the active tfjs backend (a no-op when it already is). */

@@ -123,6 +123,51 @@ describe('batch explain', { concurrency: false }, () => {
     assert.equal(joined, await fs.readFile(path.join(tmp, 'whole', 'manifest.jsonl'), 'utf8'));
   });
 
+  it('re-running into an out-dir inside the input directory explains the same inputs and leaves no stale files (issue 12, items 4, 14)', async () => {
+    const dir = path.join(tmp, 'rerun');
+    await fs.mkdir(dir);
+    for (const name of ['7_seven.png', '2_two.png', '3_actually-a-zero.png']) await fs.copyFile(path.join(tmp, 'digits', name), path.join(dir, name));
+    const listing = async () => ({ top: (await fs.readdir(path.join(dir, 'out'))).sort(), images: (await fs.readdir(path.join(dir, 'out', 'images'))).sort() });
+    const runs = [];
+    for (let i = 0; i < 3; i++) {
+      const run = await gradcam(['explain', 'rerun', '--labels-from-names', '--out-dir', 'rerun/out', '--json', '--fail-under-accuracy', '0.6'], tmp);
+      assert.equal(run.code, 0, run.stderr);
+      runs.push({ inputs: (JSON.parse(run.stdout) as BatchSummary).inputs, files: await listing() });
+    }
+    assert.deepEqual(runs.map((r) => r.inputs), [3, 3, 3]);
+    assert.deepEqual(runs[2]!.files, runs[0]!.files);
+    // A smaller re-run, with leftovers of a killed save and a foreign file: the old pictures and the sheet go, the foreign file stays.
+    const killedSave = '.x-00000000.png.4194305-0123abcd-7.tmp'; // pid above Linux's pid_max: a dead process
+    await fs.writeFile(path.join(dir, 'out', 'images', killedSave), '');
+    await fs.writeFile(path.join(dir, 'out', 'images', 'mine.txt'), 'not gradcam’s');
+    await fs.writeFile(path.join(dir, 'out', 'images', 'holiday.png'), 'not gradcam’s either');
+    // A picture a killed run wrote before its manifest line.
+    await fs.writeFile(path.join(dir, 'out', 'images', 'mnist-test-09999.png'), '');
+    const smaller = await gradcam(['explain', 'rerun/7_seven.png', '--out-dir', 'rerun/out', '--no-contact-sheet'], tmp);
+    assert.equal(smaller.code, 0, smaller.stderr);
+    const records = await manifest(path.join(dir, 'out'));
+    assert.deepEqual(records.map((r) => r.source), ['rerun/7_seven.png']);
+    const after = await listing();
+    assert.deepEqual(after.images, [path.basename((records[0] as ManifestEntry).output), 'holiday.png', 'mine.txt'].sort());
+    assert.deepEqual(after.top, ['images', 'index.html', 'manifest.jsonl', 'summary.json']);
+  });
+
+  it('file names keep letters of every script and legal long names work (issue 12, items 10, 11)', async () => {
+    const dir = path.join(tmp, 'names');
+    await fs.mkdir(dir);
+    const names = ['my digit 7 — ñ 数字.png', `${'l'.repeat(236)}.png`, `${'m'.repeat(251)}.png`, 'a:b?c.png'];
+    for (const name of names) await fs.copyFile(path.join(tmp, 'digits', '7_seven.png'), path.join(dir, name));
+    const run = await gradcam(['explain', 'names', '--out-dir', 'names-out'], tmp);
+    assert.equal(run.code, 0, run.stderr);
+    const outputs = (await manifest(path.join(tmp, 'names-out'))).map((r) => path.basename((r as ManifestEntry).output));
+    assert.equal(outputs.length, 4);
+    assert.ok(outputs.some((o) => /^a_b_c-[0-9a-f]{8}\.png$/.test(o)), outputs.join(', '));
+    assert.ok(outputs.some((o) => /^my digit 7 — ñ 数字-[0-9a-f]{8}\.png$/.test(o)), outputs.join(', '));
+    assert.ok(outputs.some((o) => o.startsWith('l'.repeat(236)) && Buffer.byteLength(o) <= 255), outputs.join(', '));
+    assert.ok(outputs.some((o) => o.startsWith('m'.repeat(200)) && Buffer.byteLength(o) === 255), outputs.join(', '));
+    for (const output of outputs) await fs.access(path.join(tmp, 'names-out', 'images', output));
+  });
+
   const usage: [string, string[], RegExp][] = [
     ['-o with several inputs', ['explain', '--mnist-index', '0..1', '-o', 'x.png'], /-o takes a single input; with 2 inputs use --out-dir/],
     ['a bad shard', ['explain', '--mnist-test', '--shard', '3/2', '--out-dir', 'x'], /--shard must be "i\/n"/],
