@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import tf = require('@tensorflow/tfjs-core');
 import '@tensorflow/tfjs-backend-cpu';
 import { createCam } from '../../../src/cam/pipeline.js';
@@ -10,6 +9,7 @@ import { GradcamError } from '../../../src/errors.js';
 import { loadModel } from '../../../src/model/model-files.js';
 import { packageRoot } from '../../../src/package-root.js';
 import { assertNoTensorLeak } from '../../helpers/leaks.js';
+import { temporaryDirectory } from '../../helpers/temp-dir.js';
 
 /** Written by test/fixtures/keras/make-fixtures.py (h5py, in the layouts Keras writes). */
 const FIXTURES = path.join(packageRoot(), 'test', 'fixtures', 'keras');
@@ -55,17 +55,13 @@ function forwardPass(x: Float32Array, weights: TinyWeights): number[] {
 }
 
 describe('Keras model files', () => {
-  let tmp: string;
+  const tmp = temporaryDirectory('gradcam-keras-');
   let weights: TinyWeights;
   let inputs: Float32Array;
   before(async () => {
     await tf.setBackend('cpu');
-    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'gradcam-keras-'));
     weights = JSON.parse(await fs.readFile(fixture('tiny-weights.json'), 'utf8')) as TinyWeights;
     inputs = tf.tidy(() => tf.randomUniform([N, H, W, 1], 0, 1, 'float32', 5).dataSync() as Float32Array);
-  });
-  after(async () => {
-    await fs.rm(tmp, { recursive: true, force: true });
   });
 
   // Nested models load and predict; explaining a layer inside one is not this change's (issue 9, "Nested models").
@@ -113,21 +109,21 @@ describe('Keras model files', () => {
   });
 
   it('is found in a directory holding it as the only model file, and recognised by its signature whatever its name', async () => {
-    const dir = path.join(tmp, 'only-h5');
+    const dir = path.join(tmp(), 'only-h5');
     await fs.mkdir(dir);
     await fs.copyFile(fixture('tiny-keras2.h5'), path.join(dir, 'digits.h5'));
     await fs.writeFile(path.join(dir, 'metadata.json'), '{"labels": []}');
     const inDir = await loadModel(dir);
     assert.equal(inDir.modelJsonPath, path.join(dir, 'digits.h5'));
     inDir.model.dispose();
-    const renamed = path.join(tmp, 'model.bin');
+    const renamed = path.join(tmp(), 'model.bin');
     await fs.copyFile(fixture('tiny-keras3.keras'), renamed);
     (await loadModel(renamed)).model.dispose();
   });
 
   it('reads a deflated .keras archive (Keras stores its entries uncompressed; zip tools may not)', async () => {
     const { unzipSync, zipSync } = await import('fflate');
-    const file = path.join(tmp, 'deflated.keras');
+    const file = path.join(tmp(), 'deflated.keras');
     await fs.writeFile(file, zipSync(unzipSync(new Uint8Array(await fs.readFile(fixture('tiny-keras3.keras')))), { level: 9 }));
     const loaded = await loadModel(file);
     const x = tf.tensor4d(inputs, [N, H, W, 1]);
@@ -138,7 +134,7 @@ describe('Keras model files', () => {
   });
 
   it('refuses a directory holding several model files, naming them', async () => {
-    const dir = path.join(tmp, 'two');
+    const dir = path.join(tmp(), 'two');
     await fs.mkdir(dir);
     await fs.copyFile(fixture('tiny-keras2.h5'), path.join(dir, 'a.h5'));
     await fs.copyFile(fixture('tiny-keras3.keras'), path.join(dir, 'b.keras'));
@@ -152,18 +148,18 @@ describe('Keras model files', () => {
     ['an unsupported layer class', 'broken-unsupported.h5', /layer class "FancyAttention" is not supported by TensorFlow\.js layers; .*tensorflowjs_converter --input_format keras .*broken-unsupported\.h5 out\//],
     ['a truncated .keras', async () => {
       const bytes = await fs.readFile(fixture('tiny-keras3.keras'));
-      const file = path.join(tmp, 'cut.keras');
+      const file = path.join(tmp(), 'cut.keras');
       await fs.writeFile(file, bytes.subarray(0, bytes.length - 200));
       return file;
     }, /cut\.keras: not a readable zip archive \(.*\); is the file complete\?$/],
     ['a zip without config.json', async () => {
       const { zipSync } = await import('fflate');
-      const file = path.join(tmp, 'empty.keras');
+      const file = path.join(tmp(), 'empty.keras');
       await fs.writeFile(file, zipSync({ 'metadata.json': new TextEncoder().encode('{}') }));
       return file;
     }, /empty\.keras: a \.keras archive needs config\.json and model\.weights\.h5/],
     ['weights of the wrong shape', async () => {
-      const file = path.join(tmp, 'reshaped.keras');
+      const file = path.join(tmp(), 'reshaped.keras');
       const { unzipSync, zipSync, strFromU8, strToU8 } = await import('fflate');
       const entries = unzipSync(new Uint8Array(await fs.readFile(fixture('tiny-keras3.keras'))));
       await fs.writeFile(file, zipSync({ ...entries, 'config.json': strToU8(strFromU8(entries['config.json']!).replace('"filters": 3', '"filters": 4')) }));

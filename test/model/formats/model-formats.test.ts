@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { temporaryDirectory } from '../../helpers/temp-dir.js';
 import { detectModelFormat, isModelFileName, MODEL_FORMATS, type ModelFormatName } from '../../../src/model/formats/model-formats.js';
 
 describe('model formats', () => {
-  let tmp: string;
-  before(async () => {
-    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'gradcam-formats-'));
-  });
-  after(async () => {
-    await fs.rm(tmp, { recursive: true, force: true });
-  });
+  const tmp = temporaryDirectory('gradcam-formats-');
 
   const HDF5 = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0];
   const ZIP = [0x50, 0x4b, 0x03, 0x04, 0x14, 0];
@@ -31,7 +25,7 @@ describe('model formats', () => {
   ];
   for (const [name, bytes, expected] of cases) {
     it(`${name} starting ${bytes.slice(0, 4).map((b) => b.toString(16)).join(' ')} → ${expected}`, async () => {
-      const file = path.join(tmp, name);
+      const file = path.join(tmp(), name);
       await fs.writeFile(file, Uint8Array.from(bytes));
       assert.equal(await detectModelFormat(file), expected);
     });
