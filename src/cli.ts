@@ -138,6 +138,17 @@ function inputSelection(inputs: string[], opts: { mnistIndex?: string; mnistTest
   return { images: inputs, mnistIndex, mnistTest, offset, limit, model, cwd: process.cwd() };
 }
 
+/** The inputs of explain and evaluate: paths, the MNIST test set or some of its digits, and the model. */
+function withInputOptions(command: Command, mnistTestNote = ''): Command {
+  return command
+    .argument('[inputs...]', 'image files, directories (searched recursively) or glob patterns ("digits/**/*.png")')
+    .option('--mnist-index <spec>', 'MNIST test-set digits: "0", "0..99", "3,5,10..12"')
+    .option('--mnist-test', `the MNIST test set (see --offset, --limit)${mnistTestNote}`)
+    .option('--offset <n>', 'with --mnist-test: first test index', integer(0))
+    .option('--limit <n>', 'with --mnist-test: at most N images', integer(1))
+    .option('--model <path>', 'model: a directory, model.json, Keras .h5 or .keras file (default: the bundled pretrained model)');
+}
+
 function buildProgram(): Command {
   const program = new Command('gradcam')
     .description('Train the Keras Grad-CAM tutorial CNN on MNIST and explain its predictions with Grad-CAM heatmaps.')
@@ -236,17 +247,10 @@ function buildProgram(): Command {
       await reportFailures(result.predictions, result.summary);
     });
 
-  program
-    .command('explain')
+  withInputOptions(program.command('explain'), '; batch mode')
     .alias('gradcam')
     .description('write the Grad-CAM figure for one image, or overlays, a manifest, contact sheets and a report for many')
-    .argument('[inputs...]', 'image files, directories (searched recursively) or glob patterns ("digits/**/*.png")')
-    .option('--mnist-index <spec>', 'MNIST test-set digits: "0", "0..99", "3,5,10..12"')
-    .option('--mnist-test', 'the MNIST test set (see --offset, --limit); batch mode')
-    .option('--offset <n>', 'with --mnist-test: first test index', integer(0))
-    .option('--limit <n>', 'with --mnist-test: at most N images', integer(1))
     .option('--labels-from-names', 'true labels from file names starting with a digit and _ or - ("7_foo.png")')
-    .option('--model <path>', 'model: a directory, model.json, Keras .h5 or .keras file (default: the bundled pretrained model)')
     .addOption(
       new Option('--method <name>', 'CAM method; all: every method side by side (one input)')
         .choices([...CAM_METHOD_NAMES, ALL_METHODS])
@@ -357,15 +361,8 @@ function buildProgram(): Command {
       }
     });
 
-  program
-    .command('evaluate')
+  withInputOptions(program.command('evaluate'))
     .description('score CAM methods: deletion/insertion AUC, average drop, increase in confidence, ROAD; --sanity: randomisation check')
-    .argument('[inputs...]', 'image files, directories (searched recursively) or glob patterns')
-    .option('--mnist-index <spec>', 'MNIST test-set digits: "0", "0..99", "3,5,10..12"')
-    .option('--mnist-test', 'the MNIST test set (see --offset, --limit)')
-    .option('--offset <n>', 'with --mnist-test: first test index', integer(0))
-    .option('--limit <n>', 'with --mnist-test: at most N images', integer(1))
-    .option('--model <path>', 'model: a directory, model.json, Keras .h5 or .keras file (default: the bundled pretrained model)')
     .option('--methods <names>', `methods separated by commas, or all (default: ${DEFAULT_EVALUATED_METHODS.join(',')})`)
     .option('--layer <name>', 'layer to explain (default: the last convolutional layer)')
     .addOption(
