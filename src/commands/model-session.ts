@@ -1,12 +1,15 @@
 import { initBackend, type BackendChoice, type BackendName } from '../backend/init-backend.js';
-import { GradcamError } from '../errors.js';
+import { GradcamError, usageError } from '../errors.js';
 import { bundledModelDir, loadModel, type LoadedModel } from '../model/model-files.js';
+import { INPUT_RANGE_NAMES, isInputRangeName, withInputRange, type InputRangeName } from '../model/input-range.js';
 
 /** Options every command that runs a model accepts. */
 export interface ModelOptions {
   /** Model directory (or model.json); default: the pretrained model bundled with the package. */
   model?: string;
   backend?: BackendName | 'auto';
+  /** The value range the model takes, overriding its metadata (for models that carry none, e.g. Keras files). */
+  inputRange?: InputRangeName;
 }
 
 /** A backend and a loaded model, ready for predictions. */
@@ -16,9 +19,14 @@ export interface ModelSession extends LoadedModel {
 
 /** Starts the backend and loads the model (the bundled one unless `model` names another). */
 export async function openModelSession(options: ModelOptions): Promise<ModelSession> {
+  const { inputRange } = options;
+  if (inputRange !== undefined && !isInputRangeName(inputRange)) {
+    throw usageError(`unknown --input-range "${String(inputRange)}"; choose ${INPUT_RANGE_NAMES.join(', ')}`);
+  }
   const backend = await initBackend(options.backend ?? 'auto');
   try {
-    return { backend, ...(await loadModel(options.model ?? bundledModelDir())) };
+    const loaded = await loadModel(options.model ?? bundledModelDir());
+    return { backend, ...loaded, ...(inputRange === undefined ? {} : { inputSpec: withInputRange(loaded.inputSpec, inputRange) }) };
   } catch (error) {
     if (options.model === undefined && error instanceof GradcamError) {
       throw new GradcamError(
