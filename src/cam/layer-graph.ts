@@ -75,17 +75,43 @@ export function isConvolution(layer: SpatialLayer): boolean {
   return /Conv/.test(layer.className);
 }
 
+/** Layers that keep the shape and act value by value (or per channel): the rectified map after a linear conv is one of them. */
+const FOLLOWING_LAYERS = new Set(['BatchNormalization', 'Activation', 'ReLU', 'LeakyReLU', 'ELU', 'PReLU', 'ThresholdedReLU']);
+
+/**
+ * From a convolution with a linear activation, the last layer of its chain of
+ * single consumers that are BatchNormalization or activations: the rectified
+ * feature map users mean (issue 9: a linear Conv2D → BatchNorm → ReLU left
+ * 27 of 200 maps all zero when the raw conv was explained). A conv with its
+ * own non-linear activation is itself the answer.
+ */
+function rectifiedOutput(model: tfl.LayersModel, convName: string, spatial: ReadonlySet<string>): string {
+  let layer = model.getLayer(convName);
+  if ((layer.getConfig() as { activation?: unknown }).activation !== 'linear') return convName;
+  for (;;) {
+    const consumers = layer.outboundNodes.map((node) => node.outboundLayer).filter((next) => next !== undefined);
+    const next = consumers.length === 1 ? consumers[0]! : undefined;
+    if (next === undefined || !FOLLOWING_LAYERS.has(next.getClassName()) || !spatial.has(next.name)) return layer.name;
+    layer = next;
+  }
+}
+
 /**
  * The layer to explain: `requested` by name, else the last convolutional layer
  * (Grad-CAM paper, Selvaraju et al. 2017, §3: the last conv layer balances
- * high-level semantics and spatial detail).
+ * high-level semantics and spatial detail) whose map is larger than 1×1 (a
+ * 1×1 map makes every heatmap uniform), taken after its BatchNormalization
+ * and activation when the conv itself is linear.
  */
 export function findExplainableLayer(model: tfl.LayersModel, requested?: string): Layer {
   const candidates = spatialLayers(model);
   const convolutions = candidates.filter(isConvolution);
   const listed = (convolutions.length > 0 ? convolutions : candidates).map((l) => l.name).join(', ') || 'none';
   if (requested === undefined) {
-    const last = convolutions[convolutions.length - 1] ?? candidates[candidates.length - 1];
+    const larger = convolutions.filter((l) => l.outputShape[0] * l.outputShape[1] > 1);
+    const conv = larger.at(-1) ?? convolutions.at(-1);
+    if (conv !== undefined) return model.getLayer(rectifiedOutput(model, conv.name, new Set(candidates.map((l) => l.name))));
+    const last = candidates.at(-1);
     if (last === undefined) throw new GradcamError(`model "${model.name}" has no layer with 2-D feature maps to explain`);
     return model.getLayer(last.name);
   }
