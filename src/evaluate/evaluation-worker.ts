@@ -19,7 +19,7 @@ async function start(): Promise<void> {
     import('./evaluate-methods.js'),
   ]);
   await initBackend(share.backend);
-  const { model, inputSpec } = await loadModel(share.modelJsonPath);
+  const { model, inputSpec } = await loadModel(share.modelJsonPath, share.modelOutput === undefined ? {} : { output: share.modelOutput });
   try {
     const outcome = await evaluateMethods({
       model,

@@ -9,6 +9,8 @@ import { mergeOutcomes } from './merge-outcomes.js';
 /** What one evaluation thread is given: a contiguous share of the images and everything resolved. */
 export interface EvaluationShare {
   modelJsonPath: string;
+  /** Of a multi-output model, the output's index. */
+  modelOutput?: number;
   backend: BackendName;
   /** The share's images, [n, H, W, C]. */
   images: Float32Array;
@@ -40,7 +42,7 @@ export const MIN_IMAGES_PER_THREAD = 64;
  */
 export async function evaluateOnThreads(
   run: Omit<EvaluationRun, 'model' | 'onProgress' | 'firstIndex'>,
-  source: { modelJsonPath: string; backend: BackendName },
+  source: { modelJsonPath: string; backend: BackendName; modelOutput?: number },
   threads: number,
   onProgress?: (progress: EvaluationProgress) => void,
 ): Promise<EvaluationOutcome> {

@@ -11,6 +11,7 @@ import { GradcamError } from '../errors.js';
 import { packageRoot } from '../package-root.js';
 import { detectModelFormat, isModelFileName, MODEL_FORMATS } from './formats/model-formats.js';
 import { inputSpecFor, type InputSpec } from './input-spec.js';
+import { chooseOutput, type ChosenOutput } from './model-output.js';
 import { defaultMetadataFor, METADATA_KEY, type ModelMetadata } from './tutorial-cnn.js';
 
 /** The file that names a TensorFlow.js layers model's topology and weight shards. */
@@ -37,6 +38,8 @@ export interface LoadedModel {
   modelJsonPath: string;
   /** True when the model carried gradcam metadata (trained by this tool). */
   hasGradcamMetadata: boolean;
+  /** The output explained: of a multi-output model, the one chosen (model-output.ts); `model` has only it. */
+  output: ChosenOutput;
 }
 
 /** What {@link saveModel} wrote. */
@@ -57,10 +60,19 @@ export interface SavedModel {
  * @param location a model file, or a directory holding model.json or exactly
  *   one model file (*.json layers model, .h5, .keras).
  */
-export async function loadModel(location: string): Promise<LoadedModel> {
+export async function loadModel(location: string, options: { output?: number | string } = {}): Promise<LoadedModel> {
   const modelJsonPath = await resolveModelFile(location);
   const format = MODEL_FORMATS[await detectModelFormat(modelJsonPath)];
-  const { model, userDefinedMetadata } = await format.read(modelJsonPath);
+  const read = await format.read(modelJsonPath);
+  const { userDefinedMetadata } = read;
+  let model: tfl.LayersModel;
+  let output: ChosenOutput;
+  try {
+    ({ model, output } = chooseOutput(read.model, options.output));
+  } catch (error) {
+    read.model.dispose();
+    throw error;
+  }
   const stored = userDefinedMetadata?.[METADATA_KEY];
   const metadata = isModelMetadata(stored) ? stored : defaultMetadataFor(model);
   let inputSpec: InputSpec;
@@ -71,7 +83,7 @@ export async function loadModel(location: string): Promise<LoadedModel> {
     if (error instanceof GradcamError) throw new GradcamError(`${modelJsonPath}: ${error.message}`, error.exitCode, { cause: error });
     throw error;
   }
-  return { model, metadata, inputSpec, modelJsonPath, hasGradcamMetadata: isModelMetadata(stored) };
+  return { model, metadata, inputSpec, modelJsonPath, hasGradcamMetadata: isModelMetadata(stored), output };
 }
 
 /**

@@ -73,7 +73,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     const { MIN_IMAGES_PER_THREAD, evaluateOnThreads } = await import('../../evaluate/parallel-evaluation.js');
     if (threads > 1 && digits.length >= 2 * MIN_IMAGES_PER_THREAD) {
       threadsUsed = Math.min(threads, Math.floor(digits.length / MIN_IMAGES_PER_THREAD));
-      outcome = await evaluateOnThreads(run, { modelJsonPath: session.modelJsonPath, backend: session.backend.name }, threadsUsed, onProgress);
+      outcome = await evaluateOnThreads(run, { modelJsonPath: session.modelJsonPath, backend: session.backend.name, modelOutput: session.output.index }, threadsUsed, onProgress);
     } else {
       const { evaluateMethods } = await import('../../evaluate/evaluate-methods.js');
       outcome = await evaluateMethods({ ...run, model, onProgress });

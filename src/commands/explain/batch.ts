@@ -124,6 +124,7 @@ export async function explainBatch(
         pool = await GradcamPool.start(
           {
             modelJsonPath: session.modelJsonPath,
+            modelOutput: session.output.index,
             method: plan.method,
             layerName: cam.layerName,
             score: plan.score,
