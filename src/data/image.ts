@@ -2,12 +2,13 @@
  * Decoding of user images (anything sharp reads: PNG, JPEG, WebP, GIF, TIFF, SVG, AVIF...) into
  * grey levels, and loading them as MNIST-form digits.
  */
-import { readFile } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type Sharp = require('sharp');
 import type { OutputInfo } from 'sharp';
 import { GradcamError } from '../errors.js';
 import { condenseMessage, fileError } from './idx.js';
+import { assertImageFileSize, assertImageHeader, IMAGE_HEADER_BYTES } from './image-header.js';
 import { MNIST_SIZE, toMnistForm, type PreprocessSteps } from './mnist-preprocess.js';
 
 /**
@@ -75,13 +76,75 @@ async function openOriented(bytes: Uint8Array): Promise<{ image: Sharp.Sharp; or
   };
 }
 
+/**
+ * The bytes of an image file or buffer, refused by their first bytes when they
+ * cannot be an image, and a file beyond MAX_IMAGE_FILE_BYTES by its size,
+ * before it is read whole (issue 12, item 16).
+ */
 async function readInput(input: string | Uint8Array, name?: string): Promise<{ bytes: Uint8Array; source: string }> {
-  if (typeof input !== 'string') return { bytes: input, source: name ?? '<buffer>' };
-  try {
-    return { bytes: await readFile(input), source: name ?? input };
-  } catch (err) {
-    throw fileError(name ?? input, err);
+  if (typeof input !== 'string') {
+    const source = name ?? '<buffer>';
+    assertImageHeader(input.subarray(0, IMAGE_HEADER_BYTES), source);
+    return { bytes: input, source };
   }
+  const source = name ?? input;
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(input, 'r');
+    const stats = await handle.stat();
+    if (stats.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    return { bytes: stats.isFile() ? await readRegularFile(handle, stats.size, source) : await readStream(handle, source), source };
+  } catch (err) {
+    if (err instanceof GradcamError) throw err;
+    throw fileError(source, err);
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** A regular file of `size` bytes: its header read and checked first, then the whole file into one buffer. */
+async function readRegularFile(handle: FileHandle, size: number, source: string): Promise<Uint8Array> {
+  assertImageFileSize(size, source);
+  const header = Buffer.allocUnsafe(Math.min(size, IMAGE_HEADER_BYTES));
+  const headerLength = await readAt(handle, header, 0);
+  assertImageHeader(header.subarray(0, headerLength), source);
+  if (headerLength === size) return header;
+  const bytes = Buffer.allocUnsafe(size);
+  header.copy(bytes, 0, 0, headerLength);
+  return bytes.subarray(0, headerLength + (await readAt(handle, bytes.subarray(headerLength), headerLength)));
+}
+
+/** Fills `target` from `position` on (reads may be short); returns the bytes read, fewer at the end of the file. */
+async function readAt(handle: FileHandle, target: Buffer, position: number): Promise<number> {
+  let done = 0;
+  while (done < target.length) {
+    const { bytesRead } = await handle.read(target, done, target.length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done;
+}
+
+/** A pipe or device of unknown size, read until its end or until it is over MAX_IMAGE_FILE_BYTES. */
+async function readStream(handle: FileHandle, source: string): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let checked = false;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(IMAGE_HEADER_BYTES * 256);
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+    if (bytesRead === 0) break;
+    chunks.push(chunk.subarray(0, bytesRead));
+    total += bytesRead;
+    assertImageFileSize(total, source);
+    if (!checked && total >= IMAGE_HEADER_BYTES) {
+      assertImageHeader(Buffer.concat(chunks).subarray(0, IMAGE_HEADER_BYTES), source);
+      checked = true;
+    }
+  }
+  const bytes = Buffer.concat(chunks);
+  if (!checked) assertImageHeader(bytes, source);
+  return bytes;
 }
 
 /**

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -180,7 +180,7 @@ describe('loadDigitImage', () => {
       name: 'not an image (buffer)',
       input: async () => Buffer.from('hello, world'),
       label: 'notes.txt',
-      message: () => 'notes.txt: not a readable image (Input buffer contains unsupported image format)',
+      message: () => 'notes.txt: not a readable image (starts with bytes 68 65 6c 6c, not PNG, JPEG, GIF, WebP, TIFF, AVIF/HEIF or SVG)',
     },
     {
       name: 'not an image (file)',
@@ -189,7 +189,7 @@ describe('loadDigitImage', () => {
         await writeFile(path, 'not really a PNG\nsecond line');
         return path;
       },
-      message: (p) => `${p}: not a readable image (Input buffer contains unsupported image format)`,
+      message: (p) => `${p}: not a readable image (starts with bytes 6e 6f 74 20, not PNG, JPEG, GIF, WebP, TIFF, AVIF/HEIF or SVG)`,
     },
     {
       name: 'truncated JPEG',
@@ -202,6 +202,15 @@ describe('loadDigitImage', () => {
       message: (p) => new RegExp(`^${p}: not a readable image \\([^\\n]+\\)$`),
     },
     {
+      name: 'an empty file',
+      input: async () => {
+        const path = join(dir, 'empty.png');
+        await writeFile(path, '');
+        return path;
+      },
+      message: (p) => `${p}: not a readable image (empty file)`,
+    },
+    {
       name: 'missing file',
       input: async () => join(dir, 'missing.png'),
       message: (p) => `${p}: no such file`,
@@ -212,6 +221,38 @@ describe('loadDigitImage', () => {
       message: (p) => `${p}: is a directory, expected a file`,
     },
   ];
+  // Issue 12, item 16: a huge file is refused by its size or its first bytes,
+  // not read whole. The files are sparse (truncate allocates no disk), so
+  // reading one whole would take seconds and a gigabyte of memory.
+  const huge: { name: string; size: number; header: string; message: (p: string) => string }[] = [
+    {
+      name: 'a 1 GB file, by its size',
+      size: 1024 ** 3,
+      header: '\x89PNG\r\n\x1a\n',
+      message: (p) => `${p}: not read: 1024 MB is over the 256 MB limit for an image file`,
+    },
+    {
+      name: 'a 200 MB non-image file, by its first bytes',
+      size: 200 * 1024 ** 2,
+      header: 'PK\x03\x04',
+      message: (p) => `${p}: not a readable image (starts with bytes 50 4b 03 04, not PNG, JPEG, GIF, WebP, TIFF, AVIF/HEIF or SVG)`,
+    },
+  ];
+  for (const { name, size, header, message } of huge) {
+    it(`error: ${name}, without reading it`, async () => {
+      const path = join(dir, `huge-${size}.png`);
+      await writeFile(path, Buffer.from(header, 'latin1'));
+      await truncate(path, size);
+      const external = process.memoryUsage().arrayBuffers;
+      const started = performance.now();
+      await assert.rejects(loadDigitImage(path), rejectsWith(message(path)));
+      const seconds = (performance.now() - started) / 1000;
+      assert.ok(seconds < 1, `took ${seconds.toFixed(2)} s`);
+      const grown = process.memoryUsage().arrayBuffers - external;
+      assert.ok(grown < 16 * 1024 ** 2, `buffers grew by ${grown} bytes`);
+    });
+  }
+
   for (const { name, input, label, message } of failures) {
     it(`error: ${name}`, async () => {
       const value = await input();
