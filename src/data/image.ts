@@ -28,6 +28,8 @@ export interface DecodedImage {
   height: number;
   /** Size and format of the file before any shrinking (see MAX_DECODE_SIDE). */
   original: { width: number; height: number; format: string };
+  /** Frames (animated GIF, WebP) or pages (TIFF) in the file; only the first is decoded (issue 12, item 13). */
+  frameCount: number;
   /** File path, or the name given for a buffer. */
   source: string;
 }
@@ -43,6 +45,8 @@ export interface DigitImage {
   original: { width: number; height: number; format: string };
   /** Size of the decoded grid the preprocessing steps refer to (smaller than `original` only for huge inputs). */
   decoded: { width: number; height: number };
+  /** Frames or pages in the file; the digit is the first. */
+  frameCount: number;
   steps: PreprocessSteps;
 }
 
@@ -61,7 +65,7 @@ export function loadSharp(): typeof Sharp {
 }
 
 /** A sharp pipeline with EXIF orientation applied, and the file's size as seen (after orientation) and format. */
-async function openOriented(bytes: Uint8Array): Promise<{ image: Sharp.Sharp; original: DecodedImage['original'] }> {
+async function openOriented(bytes: Uint8Array): Promise<{ image: Sharp.Sharp; original: DecodedImage['original']; frameCount: number }> {
   const image = loadSharp()(bytes).autoOrient();
   const meta = await image.metadata();
   // metadata() reports the stored size; autoOrient may swap it (EXIF orientations 5..8).
@@ -73,6 +77,8 @@ async function openOriented(bytes: Uint8Array): Promise<{ image: Sharp.Sharp; or
       height: (swap ? meta.width : meta.height) ?? 0,
       format: meta.format ?? 'unknown',
     },
+    // sharp decodes the first page unless told otherwise; `pages` counts them all.
+    frameCount: meta.pages ?? 1,
   };
 }
 
@@ -149,7 +155,7 @@ async function readStream(handle: FileHandle, source: string): Promise<Uint8Arra
 
 /**
  * Decodes an image file or buffer to grey levels and alpha with sharp. EXIF orientation is applied;
- * for animated formats the first frame is used; CMYK and other colour spaces are converted to sRGB.
+ * for animated and multi-page formats the first frame is used (`frameCount` says how many there are); CMYK and other colour spaces are converted to sRGB.
  * @param input a file path, or the encoded bytes.
  * @param name the name to use in messages (default: the path; '<buffer>' for bytes), e.g. the
  *   path as the user typed it when `input` was resolved against a working directory.
@@ -159,10 +165,11 @@ export async function decodeImage(input: string | Uint8Array, name?: string): Pr
   const { bytes, source } = await readInput(input, name);
   let decoded: { data: Buffer; info: OutputInfo };
   let original: DecodedImage['original'];
+  let frameCount: number;
   try {
     const opened = await openOriented(bytes);
     const { image } = opened;
-    original = opened.original;
+    ({ original, frameCount } = opened);
     if (original.width > MAX_DECODE_SIDE || original.height > MAX_DECODE_SIDE) {
       // 'linear' rather than the default lanczos3, whose negative lobes would ring around strokes.
       image.resize(MAX_DECODE_SIDE, MAX_DECODE_SIDE, { fit: 'inside', kernel: 'linear' });
@@ -193,7 +200,7 @@ export async function decodeImage(input: string | Uint8Array, name?: string): Pr
     alpha[i] = a / BYTE_MAX;
     if (a !== BYTE_MAX) opaque = false;
   }
-  return { grey, alpha: opaque ? null : alpha, width: info.width, height: info.height, original, source };
+  return { grey, alpha: opaque ? null : alpha, width: info.width, height: info.height, original, frameCount, source };
 }
 
 /**
@@ -216,6 +223,7 @@ export async function loadDigitImage(input: string | Uint8Array, name?: string):
     source: decoded.source,
     original: decoded.original,
     decoded: { width: decoded.width, height: decoded.height },
+    frameCount: decoded.frameCount,
     steps,
   };
 }
@@ -228,6 +236,8 @@ export interface ResizedImage {
   grey: Float32Array;
   source: string;
   original: { width: number; height: number; format: string };
+  /** Frames or pages in the file; the first is used. */
+  frameCount: number;
 }
 
 /**
@@ -246,10 +256,11 @@ export async function loadResizedImage(
   const { bytes, source } = await readInput(input, name);
   let data: Buffer;
   let original: ResizedImage['original'];
+  let frameCount: number;
   try {
     const opened = await openOriented(bytes);
     const { image } = opened;
-    original = opened.original;
+    ({ original, frameCount } = opened);
     // Alpha goes first, in its own pass: resizing with alpha premultiplies it,
     // which would turn every transparent pixel black instead of keeping its colour.
     const opaque = await image.toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
@@ -274,5 +285,5 @@ export async function loadResizedImage(
   if (size.channels === 3) {
     for (let i = 0; i < n; i++) grey[i] = LUMA_R * values[3 * i]! + LUMA_G * values[3 * i + 1]! + LUMA_B * values[3 * i + 2]!;
   }
-  return { values, grey, source, original };
+  return { values, grey, source, original, frameCount };
 }

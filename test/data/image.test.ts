@@ -8,6 +8,7 @@ import type { Sharp } from 'sharp';
 import { GradcamError } from '../../src/errors.js';
 import { decodeImage, loadDigitImage, loadResizedImage, MAX_DECODE_SIDE } from '../../src/data/image.js';
 import { readMnistRecords } from '../../src/data/mnist.js';
+import { animatedDigits } from '../helpers/animated-image.js';
 
 // Synthetic images are generated on the fly with sharp from raw pixels, so every expected value
 // can be derived by hand.
@@ -259,6 +260,28 @@ describe('loadDigitImage', () => {
       await assert.rejects(loadDigitImage(value, label), rejectsWith(message(typeof value === 'string' ? value : '')));
     });
   }
+});
+
+describe('frames (issue 12, item 13)', () => {
+  // The first frame is the MNIST test digit 0 (a 7); the count of the others is reported.
+  for (const format of ['gif', 'webp', 'tiff'] as const) {
+    it(`a 3-frame ${format}: the first frame, and frameCount 3`, async () => {
+      const file = await animatedDigits(format);
+      const digit = await loadDigitImage(file, `anim.${format}`);
+      assert.equal(digit.frameCount, 3);
+      assert.equal(digit.original.height, 28);
+      const first = await loadDigitImage(await animatedDigits(format, 1), 'one');
+      assert.equal(first.frameCount, 1);
+      assert.deepEqual(digit.pixels, first.pixels);
+      const resized = await loadResizedImage(file, { height: 4, width: 4, channels: 1 }, `anim.${format}`);
+      assert.equal(resized.frameCount, 3);
+    });
+  }
+
+  it('a still PNG has frameCount 1', async () => {
+    const png = await fromRaw(rawImage(10, 10, [255], BAR, [0]), 10, 10).png().toBuffer();
+    assert.equal((await decodeImage(png)).frameCount, 1);
+  });
 });
 
 describe('decodeImage', () => {
