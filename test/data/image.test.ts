@@ -254,6 +254,13 @@ describe('loadDigitImage', () => {
     });
   }
 
+  it('error: an endless device (/dev/zero), by its first bytes', async () => {
+    await assert.rejects(
+      loadDigitImage('/dev/zero'),
+      rejectsWith('/dev/zero: not a readable image (starts with bytes 00 00 00 00, not PNG, JPEG, GIF, WebP, TIFF, AVIF/HEIF or SVG)'),
+    );
+  });
+
   for (const { name, input, label, message } of failures) {
     it(`error: ${name}`, async () => {
       const value = await input();
