@@ -68,7 +68,7 @@ export function formatPredict(result: PredictResult, style: Style = PLAIN): stri
     const verdict =
       p.label === undefined ? '' : `  label ${p.label} ${p.correct ? style.good('✓') : style.bad('✗')}`;
     const top = p.top.map((c) => `${c.className} ${percent(c.probability)}`).join(' · ');
-    return `${p.source}  → ${style.bold(p.className)}  ${percent(p.probability)}${verdict}  ${style.dim(`top ${p.top.length}: ${top}`)}`;
+    return `${p.source}  → ${style.bold(p.className)}  ${percent(p.probability)}${verdict}  ${style.dim(`top ${p.top.length}: ${top}`)}${notesText(p.notes, style)}`;
   });
   const { summary } = result;
   if (summary.inputs > 1) lines.push(summaryLine(summary, style));
@@ -85,7 +85,12 @@ export function formatExplain(result: ExplainResult, style: Style = PLAIN): stri
       : `class ${e.explainedClass} (${percent(e.explainedProbability)}), predicted ${e.predicted}`;
   const label = e.label === undefined ? '' : `  label ${e.label} ${e.correct ? style.good('✓') : style.bad('✗')}`;
   const heatmap = e.heatmapFile === undefined ? '' : ` and ${e.heatmapFile}`;
-  return `${e.source}  → ${style.bold(target)}${label}  wrote ${e.output === '-' ? 'the PNG to stdout' : e.output}${heatmap}`;
+  return `${e.source}  → ${style.bold(target)}${label}  wrote ${e.output === '-' ? 'the PNG to stdout' : e.output}${heatmap}${notesText(e.notes, style)}`;
+}
+
+/** An input's reading notes at the end of its line: `  (used frame 1 of 3)`. */
+function notesText(notes: readonly string[] | undefined, style: Style): string {
+  return notes === undefined || notes.length === 0 ? '' : `  ${style.dim(`(${notes.join('; ')})`)}`;
 }
 
 /** The end-of-run report of batch explain. */

@@ -30,6 +30,8 @@ export interface Prediction {
   /** The true class, when known (MNIST records). */
   label?: number;
   correct?: boolean;
+  /** How the input was read, when the user should know, e.g. "used frame 1 of 3" (see readingNotes). */
+  notes?: string[];
 }
 
 export interface PredictResult {
@@ -74,6 +76,7 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
         probability: best.probability,
         top: topClasses(row, options.topK ?? DEFAULT_TOP_K).map((c) => ({ ...c, className: className(c.classIndex) })),
         ...(digit.label === undefined ? {} : { label: digit.label, correct: digit.label === best.classIndex }),
+        ...(digit.notes === undefined ? {} : { notes: digit.notes }),
       });
     });
     const predicted = [...predictions.values()].filter((p): p is Prediction => !isFailure(p));

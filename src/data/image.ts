@@ -2,12 +2,13 @@
  * Decoding of user images (anything sharp reads: PNG, JPEG, WebP, GIF, TIFF, SVG, AVIF...) into
  * grey levels, and loading them as MNIST-form digits.
  */
-import { readFile } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type Sharp = require('sharp');
 import type { OutputInfo } from 'sharp';
 import { GradcamError } from '../errors.js';
 import { condenseMessage, fileError } from './idx.js';
+import { assertImageFileSize, assertImageHeader, IMAGE_HEADER_BYTES } from './image-header.js';
 import { MNIST_SIZE, toMnistForm, type PreprocessSteps } from './mnist-preprocess.js';
 
 /**
@@ -27,6 +28,8 @@ export interface DecodedImage {
   height: number;
   /** Size and format of the file before any shrinking (see MAX_DECODE_SIDE). */
   original: { width: number; height: number; format: string };
+  /** Frames (animated GIF, WebP) or pages (TIFF) in the file; only the first is decoded (issue 12, item 13). */
+  frameCount: number;
   /** File path, or the name given for a buffer. */
   source: string;
 }
@@ -42,6 +45,8 @@ export interface DigitImage {
   original: { width: number; height: number; format: string };
   /** Size of the decoded grid the preprocessing steps refer to (smaller than `original` only for huge inputs). */
   decoded: { width: number; height: number };
+  /** Frames or pages in the file; the digit is the first. */
+  frameCount: number;
   steps: PreprocessSteps;
 }
 
@@ -60,7 +65,7 @@ export function loadSharp(): typeof Sharp {
 }
 
 /** A sharp pipeline with EXIF orientation applied, and the file's size as seen (after orientation) and format. */
-async function openOriented(bytes: Uint8Array): Promise<{ image: Sharp.Sharp; original: DecodedImage['original'] }> {
+async function openOriented(bytes: Uint8Array): Promise<{ image: Sharp.Sharp; original: DecodedImage['original']; frameCount: number }> {
   const image = loadSharp()(bytes).autoOrient();
   const meta = await image.metadata();
   // metadata() reports the stored size; autoOrient may swap it (EXIF orientations 5..8).
@@ -72,21 +77,85 @@ async function openOriented(bytes: Uint8Array): Promise<{ image: Sharp.Sharp; or
       height: (swap ? meta.width : meta.height) ?? 0,
       format: meta.format ?? 'unknown',
     },
+    // sharp decodes the first page unless told otherwise; `pages` counts them all.
+    frameCount: meta.pages ?? 1,
   };
 }
 
+/**
+ * The bytes of an image file or buffer, refused by their first bytes when they
+ * cannot be an image, and a file beyond MAX_IMAGE_FILE_BYTES by its size,
+ * before it is read whole (issue 12, item 16).
+ */
 async function readInput(input: string | Uint8Array, name?: string): Promise<{ bytes: Uint8Array; source: string }> {
-  if (typeof input !== 'string') return { bytes: input, source: name ?? '<buffer>' };
-  try {
-    return { bytes: await readFile(input), source: name ?? input };
-  } catch (err) {
-    throw fileError(name ?? input, err);
+  if (typeof input !== 'string') {
+    const source = name ?? '<buffer>';
+    assertImageHeader(input.subarray(0, IMAGE_HEADER_BYTES), source);
+    return { bytes: input, source };
   }
+  const source = name ?? input;
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(input, 'r');
+    const stats = await handle.stat();
+    if (stats.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    return { bytes: stats.isFile() ? await readRegularFile(handle, stats.size, source) : await readStream(handle, source), source };
+  } catch (err) {
+    if (err instanceof GradcamError) throw err;
+    throw fileError(source, err);
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** A regular file of `size` bytes: its header read and checked first, then the whole file into one buffer. */
+async function readRegularFile(handle: FileHandle, size: number, source: string): Promise<Uint8Array> {
+  assertImageFileSize(size, source);
+  const header = Buffer.allocUnsafe(Math.min(size, IMAGE_HEADER_BYTES));
+  const headerLength = await readAt(handle, header, 0);
+  assertImageHeader(header.subarray(0, headerLength), source);
+  if (headerLength === size) return header;
+  const bytes = Buffer.allocUnsafe(size);
+  header.copy(bytes, 0, 0, headerLength);
+  return bytes.subarray(0, headerLength + (await readAt(handle, bytes.subarray(headerLength), headerLength)));
+}
+
+/** Fills `target` from `position` on (reads may be short); returns the bytes read, fewer at the end of the file. */
+async function readAt(handle: FileHandle, target: Buffer, position: number): Promise<number> {
+  let done = 0;
+  while (done < target.length) {
+    const { bytesRead } = await handle.read(target, done, target.length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done;
+}
+
+/** A pipe or device of unknown size, read until its end or until it is over MAX_IMAGE_FILE_BYTES. */
+async function readStream(handle: FileHandle, source: string): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let checked = false;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(IMAGE_HEADER_BYTES * 256);
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+    if (bytesRead === 0) break;
+    chunks.push(chunk.subarray(0, bytesRead));
+    total += bytesRead;
+    assertImageFileSize(total, source);
+    if (!checked && total >= IMAGE_HEADER_BYTES) {
+      assertImageHeader(Buffer.concat(chunks).subarray(0, IMAGE_HEADER_BYTES), source);
+      checked = true;
+    }
+  }
+  const bytes = Buffer.concat(chunks);
+  if (!checked) assertImageHeader(bytes, source);
+  return bytes;
 }
 
 /**
  * Decodes an image file or buffer to grey levels and alpha with sharp. EXIF orientation is applied;
- * for animated formats the first frame is used; CMYK and other colour spaces are converted to sRGB.
+ * for animated and multi-page formats the first frame is used (`frameCount` says how many there are); CMYK and other colour spaces are converted to sRGB.
  * @param input a file path, or the encoded bytes.
  * @param name the name to use in messages (default: the path; '<buffer>' for bytes), e.g. the
  *   path as the user typed it when `input` was resolved against a working directory.
@@ -96,10 +165,11 @@ export async function decodeImage(input: string | Uint8Array, name?: string): Pr
   const { bytes, source } = await readInput(input, name);
   let decoded: { data: Buffer; info: OutputInfo };
   let original: DecodedImage['original'];
+  let frameCount: number;
   try {
     const opened = await openOriented(bytes);
     const { image } = opened;
-    original = opened.original;
+    ({ original, frameCount } = opened);
     if (original.width > MAX_DECODE_SIDE || original.height > MAX_DECODE_SIDE) {
       // 'linear' rather than the default lanczos3, whose negative lobes would ring around strokes.
       image.resize(MAX_DECODE_SIDE, MAX_DECODE_SIDE, { fit: 'inside', kernel: 'linear' });
@@ -130,7 +200,7 @@ export async function decodeImage(input: string | Uint8Array, name?: string): Pr
     alpha[i] = a / BYTE_MAX;
     if (a !== BYTE_MAX) opaque = false;
   }
-  return { grey, alpha: opaque ? null : alpha, width: info.width, height: info.height, original, source };
+  return { grey, alpha: opaque ? null : alpha, width: info.width, height: info.height, original, frameCount, source };
 }
 
 /**
@@ -153,6 +223,7 @@ export async function loadDigitImage(input: string | Uint8Array, name?: string):
     source: decoded.source,
     original: decoded.original,
     decoded: { width: decoded.width, height: decoded.height },
+    frameCount: decoded.frameCount,
     steps,
   };
 }
@@ -165,6 +236,8 @@ export interface ResizedImage {
   grey: Float32Array;
   source: string;
   original: { width: number; height: number; format: string };
+  /** Frames or pages in the file; the first is used. */
+  frameCount: number;
 }
 
 /**
@@ -183,10 +256,11 @@ export async function loadResizedImage(
   const { bytes, source } = await readInput(input, name);
   let data: Buffer;
   let original: ResizedImage['original'];
+  let frameCount: number;
   try {
     const opened = await openOriented(bytes);
     const { image } = opened;
-    original = opened.original;
+    ({ original, frameCount } = opened);
     // Alpha goes first, in its own pass: resizing with alpha premultiplies it,
     // which would turn every transparent pixel black instead of keeping its colour.
     const opaque = await image.toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
@@ -211,5 +285,5 @@ export async function loadResizedImage(
   if (size.channels === 3) {
     for (let i = 0; i < n; i++) grey[i] = LUMA_R * values[3 * i]! + LUMA_G * values[3 * i + 1]! + LUMA_B * values[3 * i + 2]!;
   }
-  return { values, grey, source, original };
+  return { values, grey, source, original, frameCount };
 }

@@ -24,6 +24,8 @@ export interface Digit {
   view: Float32Array;
   /** The true class when known (MNIST records, or a file named by the `7_name.png` convention). */
   label?: number;
+  /** What the user should know about how the input was read, e.g. "used frame 1 of 3"; absent when nothing. */
+  notes?: string[];
 }
 
 /** An input that failed, with a one-line reason; the others are still processed. */
@@ -88,8 +90,15 @@ export async function loadInputs(
       const ref = refs[position] as Extract<InputRef, { kind: 'file' }>;
       try {
         const file = path.resolve(options.cwd ?? '.', ref.path);
-        const { values, view } = await loadForModel(file, ref.path, spec);
-        loaded[position] = { ref, source: ref.path, pixels: values, view, ...(ref.label === undefined ? {} : { label: ref.label }) };
+        const { values, view, notes } = await loadForModel(file, ref.path, spec);
+        loaded[position] = {
+          ref,
+          source: ref.path,
+          pixels: values,
+          view,
+          ...(ref.label === undefined ? {} : { label: ref.label }),
+          ...(notes.length === 0 ? {} : { notes }),
+        };
       } catch (error) {
         if (!(error instanceof GradcamError)) throw error;
         loaded[position] = { ref, source: ref.path, error: error.message };
@@ -107,17 +116,30 @@ const MNIST_SHAPE = { height: mnistHeight, width: mnistWidth, channels: mnistCha
  * An image file (or its bytes) as the model's input (digit preprocessing or a
  * resize, as the spec says) and as pictures show it.
  *
- * @returns values: H·W·C, normalised for the model (the spec's [H, W, C]); view: H·W grey levels in [0, 1].
+ * @returns values: H·W·C, normalised for the model (the spec's [H, W, C]); view: H·W grey levels in [0, 1];
+ *   notes: see `readingNotes`.
  * @throws GradcamError naming the input: missing, not an image, or blank.
  */
-export async function loadForModel(file: string | Uint8Array, name: string, spec: InputSpec | undefined): Promise<{ values: Float32Array; view: Float32Array }> {
+export async function loadForModel(
+  file: string | Uint8Array,
+  name: string,
+  spec: InputSpec | undefined,
+): Promise<{ values: Float32Array; view: Float32Array; notes: string[] }> {
   if (spec === undefined || spec.preparation === 'digit') {
     const digit = await loadDigitImage(file, name);
-    return { values: spec === undefined ? digit.pixels : normaliseForModel(digit.pixels, spec), view: digit.pixels };
+    return { values: spec === undefined ? digit.pixels : normaliseForModel(digit.pixels, spec), view: digit.pixels, notes: readingNotes(digit.frameCount) };
   }
   const channels = spec.channels === 1 ? 1 : 3;
   const image = await loadResizedImage(file, { height: spec.height, width: spec.width, channels }, name);
-  return { values: normaliseForModel(image.values, spec), view: image.grey };
+  return { values: normaliseForModel(image.values, spec), view: image.grey, notes: readingNotes(image.frameCount) };
+}
+
+/**
+ * What reading an image left out, for the user: an animated GIF or WebP or a
+ * multi-page TIFF gives its first frame only (issue 12, item 13).
+ */
+export function readingNotes(frameCount: number): string[] {
+  return frameCount > 1 ? [`used frame 1 of ${frameCount}`] : [];
 }
 
 /**

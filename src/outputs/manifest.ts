@@ -55,6 +55,8 @@ export interface ManifestEntry {
   method: CamMethodName;
   score: ScoreKind;
   heatmap: HeatmapStats;
+  /** How the input was read, when the user should know, e.g. "used frame 1 of 3" (see readingNotes). */
+  notes?: string[];
 }
 
 /** An input that failed; the others were still processed. */

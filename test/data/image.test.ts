@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -8,6 +8,7 @@ import type { Sharp } from 'sharp';
 import { GradcamError } from '../../src/errors.js';
 import { decodeImage, loadDigitImage, loadResizedImage, MAX_DECODE_SIDE } from '../../src/data/image.js';
 import { readMnistRecords } from '../../src/data/mnist.js';
+import { animatedDigits } from '../helpers/animated-image.js';
 
 // Synthetic images are generated on the fly with sharp from raw pixels, so every expected value
 // can be derived by hand.
@@ -180,7 +181,7 @@ describe('loadDigitImage', () => {
       name: 'not an image (buffer)',
       input: async () => Buffer.from('hello, world'),
       label: 'notes.txt',
-      message: () => 'notes.txt: not a readable image (Input buffer contains unsupported image format)',
+      message: () => 'notes.txt: not a readable image (starts with bytes 68 65 6c 6c, not PNG, JPEG, GIF, WebP, TIFF, AVIF/HEIF or SVG)',
     },
     {
       name: 'not an image (file)',
@@ -189,7 +190,7 @@ describe('loadDigitImage', () => {
         await writeFile(path, 'not really a PNG\nsecond line');
         return path;
       },
-      message: (p) => `${p}: not a readable image (Input buffer contains unsupported image format)`,
+      message: (p) => `${p}: not a readable image (starts with bytes 6e 6f 74 20, not PNG, JPEG, GIF, WebP, TIFF, AVIF/HEIF or SVG)`,
     },
     {
       name: 'truncated JPEG',
@@ -202,6 +203,15 @@ describe('loadDigitImage', () => {
       message: (p) => new RegExp(`^${p}: not a readable image \\([^\\n]+\\)$`),
     },
     {
+      name: 'an empty file',
+      input: async () => {
+        const path = join(dir, 'empty.png');
+        await writeFile(path, '');
+        return path;
+      },
+      message: (p) => `${p}: not a readable image (empty file)`,
+    },
+    {
       name: 'missing file',
       input: async () => join(dir, 'missing.png'),
       message: (p) => `${p}: no such file`,
@@ -212,12 +222,73 @@ describe('loadDigitImage', () => {
       message: (p) => `${p}: is a directory, expected a file`,
     },
   ];
+  // Issue 12, item 16: a huge file is refused by its size or its first bytes,
+  // not read whole. The files are sparse (truncate allocates no disk), so
+  // reading one whole would take seconds and a gigabyte of memory.
+  const huge: { name: string; size: number; header: string; message: (p: string) => string }[] = [
+    {
+      name: 'a 1 GB file, by its size',
+      size: 1024 ** 3,
+      header: '\x89PNG\r\n\x1a\n',
+      message: (p) => `${p}: not read: 1024 MB is over the 256 MB limit for an image file`,
+    },
+    {
+      name: 'a 200 MB non-image file, by its first bytes',
+      size: 200 * 1024 ** 2,
+      header: 'PK\x03\x04',
+      message: (p) => `${p}: not a readable image (starts with bytes 50 4b 03 04, not PNG, JPEG, GIF, WebP, TIFF, AVIF/HEIF or SVG)`,
+    },
+  ];
+  for (const { name, size, header, message } of huge) {
+    it(`error: ${name}, without reading it`, async () => {
+      const path = join(dir, `huge-${size}.png`);
+      await writeFile(path, Buffer.from(header, 'latin1'));
+      await truncate(path, size);
+      const external = process.memoryUsage().arrayBuffers;
+      const started = performance.now();
+      await assert.rejects(loadDigitImage(path), rejectsWith(message(path)));
+      const seconds = (performance.now() - started) / 1000;
+      assert.ok(seconds < 1, `took ${seconds.toFixed(2)} s`);
+      const grown = process.memoryUsage().arrayBuffers - external;
+      assert.ok(grown < 16 * 1024 ** 2, `buffers grew by ${grown} bytes`);
+    });
+  }
+
+  it('error: an endless device (/dev/zero), by its first bytes', async () => {
+    await assert.rejects(
+      loadDigitImage('/dev/zero'),
+      rejectsWith('/dev/zero: not a readable image (starts with bytes 00 00 00 00, not PNG, JPEG, GIF, WebP, TIFF, AVIF/HEIF or SVG)'),
+    );
+  });
+
   for (const { name, input, label, message } of failures) {
     it(`error: ${name}`, async () => {
       const value = await input();
       await assert.rejects(loadDigitImage(value, label), rejectsWith(message(typeof value === 'string' ? value : '')));
     });
   }
+});
+
+describe('frames (issue 12, item 13)', () => {
+  // The first frame is the MNIST test digit 0 (a 7); the count of the others is reported.
+  for (const format of ['gif', 'webp', 'tiff'] as const) {
+    it(`a 3-frame ${format}: the first frame, and frameCount 3`, async () => {
+      const file = await animatedDigits(format);
+      const digit = await loadDigitImage(file, `anim.${format}`);
+      assert.equal(digit.frameCount, 3);
+      assert.equal(digit.original.height, 28);
+      const first = await loadDigitImage(await animatedDigits(format, 1), 'one');
+      assert.equal(first.frameCount, 1);
+      assert.deepEqual(digit.pixels, first.pixels);
+      const resized = await loadResizedImage(file, { height: 4, width: 4, channels: 1 }, `anim.${format}`);
+      assert.equal(resized.frameCount, 3);
+    });
+  }
+
+  it('a still PNG has frameCount 1', async () => {
+    const png = await fromRaw(rawImage(10, 10, [255], BAR, [0]), 10, 10).png().toBuffer();
+    assert.equal((await decodeImage(png)).frameCount, 1);
+  });
 });
 
 describe('decodeImage', () => {

@@ -335,6 +335,7 @@ function manifestEntry(
     method: plan.method,
     score: plan.score,
     heatmap: heatmapStats(upsampled, input.view, inputShape.width),
+    ...(input.notes === undefined ? {} : { notes: input.notes }),
   };
 }
 

@@ -158,6 +158,8 @@ export interface Explanation {
   /** The picture written ('-': returned as the result's `image`). */
   output: string;
   heatmapFile?: string;
+  /** How the input was read, when the user should know, e.g. "used frame 1 of 3" (see readingNotes). */
+  notes?: string[];
 }
 
 export interface SingleExplainResult {

@@ -119,6 +119,7 @@ export async function explainOne(
       explainedProbability: probabilities[explainedClass]!,
       ...(input.label === undefined ? {} : { label: input.label, correct: input.label === predicted }),
       output,
+      ...(input.notes === undefined ? {} : { notes: input.notes }),
     };
     if (heatmapFile !== undefined) {
       const record: HeatmapFile = {
