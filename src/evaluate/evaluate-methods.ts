@@ -4,6 +4,7 @@ import type { CamMethodName } from '../cam/cam-methods.js';
 import { createCam, resizeMaps } from '../cam/pipeline.js';
 import type { ScoreKind } from '../cam/score-kinds.js';
 import type { InputSpec } from '../model/input-spec.js';
+import { GradcamError } from '../errors.js';
 import { argMax } from '../model/ranking.js';
 import { baselineImages, baselineKind } from './baseline.js';
 import { cascadeLayerNames, randomisationCascade } from './cascade.js';
@@ -172,6 +173,10 @@ export async function evaluateMethods(run: EvaluationRun): Promise<EvaluationOut
   for (let i = 0; i < count; i++) {
     classes.push(argMax(probabilities, i * classCount, classCount));
     original[i] = probabilities[i * classCount + classes[i]!]!;
+    // Scores of a NaN output would be NaN too, or worse, numbers: refuse instead (issue 12, item 8).
+    if (!Number.isFinite(original[i]!)) {
+      throw new GradcamError(`the model's output is not a number (NaN or infinite) for image ${firstIndex + i}; check the model's weights`);
+    }
   }
   advance(count);
   const score = createClassScorer(model, spec, classes);

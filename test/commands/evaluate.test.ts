@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import sharp = require('sharp');
 import { evaluate, type EvaluateResult } from '../../src/commands/evaluate/evaluate.js';
 import { EXIT_CODES, GradcamError } from '../../src/errors.js';
+import { saveNanModel } from '../helpers/nan-model.js';
 import { runCli } from '../helpers/run-cli.js';
 
 let tmp: string;
@@ -56,6 +57,15 @@ describe('gradcam evaluate', () => {
     await assert.rejects(evaluate({ images: [], mnistIndex: '0', outDir: '/proc/x', cwd: tmp }), (e: GradcamError) => e instanceof GradcamError && /\/proc\/x/.test(e.message));
     await fs.writeFile(path.join(tmp, 'a-file'), 'x');
     await assert.rejects(evaluate({ images: [], mnistIndex: '0', outDir: 'a-file', cwd: tmp }), (e: GradcamError) => e.exitCode === EXIT_CODES.usage && /is a file/.test(e.message));
+  });
+
+  it('a model whose output is NaN is refused in one line, exit 1, not scored', async () => {
+    const dir = path.join(tmp, 'nan-model');
+    await saveNanModel(dir);
+    const run = await runCli(['evaluate', '--mnist-index', '0..3', '--model', dir, '--threads', '1'], tmp);
+    assert.equal(run.code, EXIT_CODES.failure, run.stderr);
+    assert.match(run.stderr, /^gradcam: the model's output is not a number/);
+    assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
   });
 
   it('inputs that cannot be read are listed and the others scored; the CLI exits 1 and prints the table', async () => {

@@ -5,7 +5,13 @@ import { isFailure, loadInputs, type Digit, type FailedInput } from '../../data/
 import { packed } from '../../data/packed.js';
 import { GradcamError, usageError } from '../../errors.js';
 import { inputSize } from '../../model/input-spec.js';
-import type { EvaluationOutcome, EvaluationProgress, EvaluationRun } from '../../evaluate/evaluate-methods.js';
+import { createCam } from '../../cam/pipeline.js';
+import { cascadeLayerNames } from '../../evaluate/cascade.js';
+import { evaluateMethods, type EvaluationOutcome, type EvaluationProgress, type EvaluationRun } from '../../evaluate/evaluate-methods.js';
+import { evaluateOnThreads, MIN_IMAGES_PER_THREAD } from '../../evaluate/parallel-evaluation.js';
+import { CURVE_STEPS } from '../../evaluate/perturbation-curve.js';
+import { ROAD_FRACTIONS } from '../../evaluate/road.js';
+import { prepareEvaluationDir, writeEvaluationOutputs } from '../../outputs/evaluation-outputs.js';
 import { openModelSession } from '../model-session.js';
 import { DEFAULT_EVALUATION_SEED, resolveMethods, resolveScore, type EvaluateOptions, type EvaluateResult } from './options.js';
 
@@ -40,7 +46,6 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   });
   if (refs.length === 0) throw usageError('nothing to evaluate: give image files, directories, patterns, --mnist-index or --mnist-test');
   const outDir = options.outDir === undefined ? undefined : path.resolve(cwd, options.outDir);
-  const { prepareEvaluationDir, writeEvaluationOutputs } = await import('../../outputs/evaluation-outputs.js');
   if (outDir !== undefined) await prepareEvaluationDir(outDir, `--out-dir ${options.outDir}`);
 
   const session = await openModelSession(options);
@@ -49,8 +54,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     const loaded = await loadInputs(refs, { dataDir: options.dataDir, cwd, spec: inputSpec });
     const failed: FailedInput[] = loaded.filter(isFailure).map(({ source, error }) => ({ source, error }));
     const digits = loaded.filter((input): input is Digit => !isFailure(input));
-    if (digits.length === 0) throw new GradcamError(`none of the ${refs.length} inputs could be read (first: ${failed[0]?.source}: ${failed[0]?.error})`);
-    const { createCam } = await import('../../cam/pipeline.js');
+    if (digits.length === 0) throw new GradcamError(`none of the ${refs.length} inputs could be read (first: ${failed[0]?.error})`);
     // Resolves (and checks) the layer now, not after minutes of work; a layer only the model
     // can judge wrong is still a bad option value (exit 2, as explain's --layer).
     let layer: string;
@@ -59,7 +63,6 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     } catch (error) {
       throw error instanceof GradcamError && options.layer !== undefined ? usageError(error.message) : error;
     }
-    const { cascadeLayerNames } = await import('../../evaluate/cascade.js');
     const images = packed(
       digits.map((digit) => digit.pixels),
       inputSize(inputSpec),
@@ -70,16 +73,12 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     const threads = options.threads ?? availableParallelism();
     let outcome: EvaluationOutcome;
     let threadsUsed = 1;
-    const { MIN_IMAGES_PER_THREAD, evaluateOnThreads } = await import('../../evaluate/parallel-evaluation.js');
     if (threads > 1 && digits.length >= 2 * MIN_IMAGES_PER_THREAD) {
       threadsUsed = Math.min(threads, Math.floor(digits.length / MIN_IMAGES_PER_THREAD));
       outcome = await evaluateOnThreads(run, { modelJsonPath: session.modelJsonPath, backend: session.backend.name, modelOutput: session.output.index }, threadsUsed, onProgress);
     } else {
-      const { evaluateMethods } = await import('../../evaluate/evaluate-methods.js');
       outcome = await evaluateMethods({ ...run, model, onProgress });
     }
-    const { CURVE_STEPS } = await import('../../evaluate/perturbation-curve.js');
-    const { ROAD_FRACTIONS } = await import('../../evaluate/road.js');
     const result: EvaluateResult = {
       settings: {
         model: session.modelJsonPath,
