@@ -7,6 +7,7 @@ import type { EvaluateResult } from '../commands/evaluate/options.js';
 import type { EvaluateOptions } from '../commands/evaluate/options.js';
 import { bestMethods, columnsFor } from '../outputs/evaluation-columns.js';
 import { duration, PLAIN, type Style } from './format.js';
+import { createProgressLine } from './progress-line.js';
 import type { ProgressStream } from './train-progress.js';
 
 /** Pads cells to their column's width: the first column left-aligned, numbers right-aligned. */
@@ -54,29 +55,16 @@ export function formatEvaluation(result: EvaluateResult, style: Style = PLAIN): 
 
 type EvaluationProgress = Parameters<NonNullable<EvaluateOptions['onProgress']>>[0];
 
-/** Seconds between plain progress lines when stderr is not a terminal. */
-const LINE_INTERVAL_SECONDS = 5;
-
 /** Evaluation progress on stderr: a redrawn line on a TTY, a plain line every few seconds otherwise. */
 export function createEvaluationProgress(stream: ProgressStream, options: { tty: boolean }) {
-  let shown = false;
-  let lastLine = 0;
+  const line = createProgressLine(stream, options);
   return {
     update(p: EvaluationProgress): void {
       const fraction = p.total === 0 ? 0 : Math.min(1, p.done / p.total);
       const eta = fraction > 0 ? (p.elapsedSeconds * (1 - fraction)) / fraction : NaN;
       const text = `${Math.floor(fraction * 100)}%  ${p.stage}${p.method === '' ? '' : ` ${p.method}`}  ETA ${Number.isFinite(eta) ? duration(eta) : '?'}`;
-      if (options.tty) {
-        stream.write(`\r${text.slice(0, (stream.columns ?? 120) - 1)}\x1b[K`);
-        shown = true;
-      } else if (p.elapsedSeconds - lastLine >= LINE_INTERVAL_SECONDS && fraction < 1) {
-        lastLine = p.elapsedSeconds;
-        stream.write(`evaluate: ${text}\n`);
-      }
+      line.show(text, `evaluate: ${text}`, p.elapsedSeconds, fraction >= 1);
     },
-    finish(): void {
-      if (shown) stream.write('\r\x1b[K');
-      shown = false;
-    },
+    finish: line.finish,
   };
 }

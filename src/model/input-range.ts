@@ -4,12 +4,12 @@
  * a public Keras MNIST model trained on raw 0..255 pixels scored 14% when fed
  * [0, 1] and 99% when fed what it was trained on.
  */
-import type { InputSpec } from './input-spec.js';
+import { BYTE_MAX, type InputSpec } from './input-spec.js';
 
 /** Each range as the InputSpec's x = (byte · scale − mean) / std, for every channel. */
 export const INPUT_RANGES = {
-  '0..1': { scale: 1 / 255, mean: 0, std: 1 },
-  '-1..1': { scale: 2 / 255, mean: 1, std: 1 },
+  '0..1': { scale: 1 / BYTE_MAX, mean: 0, std: 1 },
+  '-1..1': { scale: 2 / BYTE_MAX, mean: 1, std: 1 },
   '0..255': { scale: 1, mean: 0, std: 1 },
 } as const;
 

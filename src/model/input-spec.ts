@@ -92,5 +92,5 @@ export function normaliseForModel(values: Float32Array, spec: InputSpec): Float3
   return out;
 }
 
-/** The largest 8-bit value: image files store 0..255 per channel. */
-const BYTE_MAX = 255;
+/** The largest 8-bit value: image files store 0..255 per channel, and the spec's `scale` applies to them. */
+export const BYTE_MAX = 255;
