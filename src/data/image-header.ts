@@ -10,7 +10,7 @@ export const IMAGE_HEADER_BYTES = 4096;
 
 /**
  * Largest image file read, in bytes (256 MiB). Images beyond it are shrunk to
- * MAX_DECODE_SIDE anyway; a file this large is almost always something else.
+ * MAX_DECODE_PIXELS anyway; a file this large is almost always something else.
  */
 export const MAX_IMAGE_FILE_BYTES = 256 * 1024 * 1024;
 

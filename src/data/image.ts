@@ -12,21 +12,26 @@ import { assertImageFileSize, assertImageHeader, IMAGE_HEADER_BYTES } from './im
 import { MNIST_SIZE, toMnistForm, type PreprocessSteps } from './mnist-preprocess.js';
 
 /**
- * Images larger than this on either side are first shrunk by sharp (aspect ratio kept) before the
- * pure-TypeScript pipeline runs, to bound memory (a 2048x2048 float image is 16 MB). The digit ends
- * up 20 px tall anyway.
+ * Pictures with more pixels than this are first shrunk by sharp (aspect ratio
+ * kept) to about this many, before the pure-TypeScript pipeline runs: it
+ * bounds memory and time (a 12-megapixel photo is found in well under a
+ * second) while strokes stay several pixels wide, and the digit ends up 20 px
+ * tall anyway. A budget of pixels, not a longest side, so a 20000×20 strip
+ * keeps its thin line (issue 11).
  */
-export const MAX_DECODE_SIDE = 2048;
+export const MAX_DECODE_PIXELS = 1 << 20;
 
 /** An image decoded to grey levels. */
 export interface DecodedImage {
   /** `width * height` grey levels in [0, 1] (ITU-R BT.601 luma of the sRGB values), row-major. */
   grey: Float32Array;
+  /** The R, G and B planes (each like `grey`, 8-bit value / 255) when some pixel is not grey; null for a grey picture. */
+  colour: [Float32Array, Float32Array, Float32Array] | null;
   /** Opacity in [0, 1] per pixel, or null when every pixel is opaque. */
   alpha: Float32Array | null;
   width: number;
   height: number;
-  /** Size and format of the file before any shrinking (see MAX_DECODE_SIDE). */
+  /** Size and format of the file before any shrinking (see MAX_DECODE_PIXELS). */
   original: { width: number; height: number; format: string };
   /** Frames (animated GIF, WebP) or pages (TIFF) in the file; only the first is decoded (issue 12, item 13). */
   frameCount: number;
@@ -43,7 +48,7 @@ export interface DigitImage {
   source: string;
   /** Size and format of the input file. */
   original: { width: number; height: number; format: string };
-  /** Size of the decoded grid the preprocessing steps refer to (smaller than `original` only for huge inputs). */
+  /** Size of the decoded grid the preprocessing steps refer to (smaller than `original` only for inputs over MAX_DECODE_PIXELS). */
   decoded: { width: number; height: number };
   /** Frames or pages in the file; the digit is the first. */
   frameCount: number;
@@ -170,9 +175,14 @@ export async function decodeImage(input: string | Uint8Array, name?: string): Pr
     const opened = await openOriented(bytes);
     const { image } = opened;
     ({ original, frameCount } = opened);
-    if (original.width > MAX_DECODE_SIDE || original.height > MAX_DECODE_SIDE) {
+    const pixels = original.width * original.height;
+    if (pixels > MAX_DECODE_PIXELS) {
+      const factor = Math.sqrt(MAX_DECODE_PIXELS / pixels);
       // 'linear' rather than the default lanczos3, whose negative lobes would ring around strokes.
-      image.resize(MAX_DECODE_SIDE, MAX_DECODE_SIDE, { fit: 'inside', kernel: 'linear' });
+      image.resize(Math.max(1, Math.floor(original.width * factor)), Math.max(1, Math.floor(original.height * factor)), {
+        fit: 'fill',
+        kernel: 'linear',
+      });
     }
     decoded = await image.toColourspace('srgb').ensureAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   } catch (err) {
@@ -190,17 +200,34 @@ export async function decodeImage(input: string | Uint8Array, name?: string): Pr
   const grey = new Float32Array(n);
   const alpha = new Float32Array(n);
   let opaque = true;
+  let greyOnly = true;
   for (let i = 0; i < n; i++) {
     const r = data[4 * i] as number;
     const g = data[4 * i + 1] as number;
     const b = data[4 * i + 2] as number;
     const a = data[4 * i + 3] as number;
     // Grey inputs arrive as r = g = b; use the value itself so a grey PNG round-trips exactly (v / 255).
-    grey[i] = (r === g && g === b ? r : LUMA_R * r + LUMA_G * g + LUMA_B * b) / BYTE_MAX;
+    if (r === g && g === b) grey[i] = r / BYTE_MAX;
+    else {
+      grey[i] = (LUMA_R * r + LUMA_G * g + LUMA_B * b) / BYTE_MAX;
+      greyOnly = false;
+    }
     alpha[i] = a / BYTE_MAX;
     if (a !== BYTE_MAX) opaque = false;
   }
-  return { grey, alpha: opaque ? null : alpha, width: info.width, height: info.height, original, frameCount, source };
+  const colour = greyOnly ? null : colourPlanes(data, n);
+  return { grey, colour, alpha: opaque ? null : alpha, width: info.width, height: info.height, original, frameCount, source };
+}
+
+/** R, G and B planes in [0, 1] of n RGBA pixels. */
+function colourPlanes(rgba: Uint8Array, n: number): [Float32Array, Float32Array, Float32Array] {
+  const planes: [Float32Array, Float32Array, Float32Array] = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+  for (let i = 0; i < n; i++) {
+    planes[0][i] = rgba[4 * i]! / BYTE_MAX;
+    planes[1][i] = rgba[4 * i + 1]! / BYTE_MAX;
+    planes[2][i] = rgba[4 * i + 2]! / BYTE_MAX;
+  }
+  return planes;
 }
 
 /**
@@ -214,6 +241,7 @@ export async function loadDigitImage(input: string | Uint8Array, name?: string):
   const decoded = await decodeImage(input, name);
   const { pixels, steps } = toMnistForm(decoded.grey, decoded.width, decoded.height, {
     alpha: decoded.alpha,
+    colour: decoded.colour,
     source: decoded.source,
   });
   return {

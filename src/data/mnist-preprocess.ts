@@ -8,7 +8,12 @@
  * Pure and synchronous: no file I/O, no sharp, no tensors.
  */
 import { GradcamError } from '../errors.js';
+import { findDigit, MIN_INK_CONTRAST, type DigitSearchReport } from './photo/find-digit.js';
+import type { PixelBox } from './photo/digit-components.js';
 import { resizeGrey } from './resample.js';
+
+export { MIN_INK_CONTRAST } from './photo/find-digit.js';
+export type { PixelBox } from './photo/digit-components.js';
 
 /** Side of an MNIST image in pixels. */
 export const MNIST_SIZE = 28;
@@ -20,20 +25,8 @@ export const MNIST_DIGIT_BOX = 20;
  * index coordinates, not 13.5.
  */
 export const MNIST_CENTRE = 14;
-/** After stretching to [0, 1], pixels above this count as ink for the bounding box (so faint noise does not widen it). */
-export const INK_THRESHOLD = 0.2;
-/** Minimum difference between the brightest ink and the background (in [0, 1] grey levels); less means "blank". */
-export const MIN_INK_CONTRAST = 0.1;
 /** Alpha at or above this counts as opaque when estimating the background. */
 export const OPAQUE_ALPHA = 0.5;
-
-/** A rectangle in pixels of the input image. */
-export interface PixelBox {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
 
 /** What `toMnistForm` did, for `--json` output and for mapping results back onto the input. */
 export interface PreprocessSteps {
@@ -45,8 +38,10 @@ export interface PreprocessSteps {
   background: number;
   /** Most of the border was transparent: transparent pixels were taken as background and the ink colour set the polarity. */
   transparentCanvas: boolean;
-  /** Bounding box of the ink in input pixels (the whole image when used as is). */
+  /** Bounding box of the digit's ink in input pixels (the whole image when used as is): the crop. */
   inkBox: PixelBox;
+  /** How the digit was found in the picture (absent when the image was used as is). */
+  search?: DigitSearchReport;
   /** Size of the ink box after scaling to fit in 20x20 (28x28 when used as is). */
   scaledSize: { width: number; height: number };
   /** Where the scaled ink box was placed in the 28x28 canvas (top-left corner). */
@@ -66,6 +61,8 @@ export interface MnistForm {
 export interface ToMnistFormOptions {
   /** Opacity in [0, 1] per pixel (same length as `grey`), or null/undefined for an opaque image. */
   alpha?: Float32Array | null;
+  /** The R, G and B planes (each like `grey`) of a colour picture, so coloured ink on coloured paper shows; null/undefined: grey only. */
+  colour?: readonly [Float32Array, Float32Array, Float32Array] | null;
   /** Name used in error messages (file path). Default "image". */
   source?: string;
 }
@@ -106,44 +103,26 @@ export function centreOfMass(pixels: Float32Array, width: number, height: number
   return mass > 0 ? { x: sx / mass, y: sy / mass } : { x: (width - 1) / 2, y: (height - 1) / 2 };
 }
 
-/** Bounding box of the pixels above `threshold`, or null when there are none. */
-function boundingBox(values: Float32Array, width: number, height: number, threshold: number): PixelBox | null {
-  let x0 = width;
-  let y0 = height;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      if ((values[y * width + x] as number) > threshold) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-      }
-    }
-  }
-  return x1 < 0 ? null : { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
-}
-
 function clamp(value: number, lo: number, hi: number): number {
   return Math.min(Math.max(value, lo), hi);
 }
 
 /**
- * Converts a grey image of any size and polarity into MNIST form:
- * 1. background = median of the border pixels (transparent pixels are background whatever their
- *    colour; if most of the border is transparent, the background is taken to be the opposite of
- *    the ink, so black ink on a transparent canvas works);
- * 2. invert when the background is light;
- * 3. subtract the background and stretch so the brightest ink is 1;
- * 4. crop to the bounding box of pixels above INK_THRESHOLD;
- * 5. scale to fit in 20x20 keeping the aspect ratio (area averaging, see `resizeGrey`);
- * 6. place in a black 28x28 canvas with the centre of mass at (14, 14), by a whole-pixel shift
+ * Converts a picture of a digit of any size and polarity into MNIST form:
+ * 1. transparency: transparent pixels become background (if most of the
+ *    border is transparent, the ink's colour sets the polarity, so black ink
+ *    on a transparent canvas works);
+ * 2. the digit is found (photo/find-digit.ts): background divided out,
+ *    adaptive threshold, ruled lines, specks, frames and page edges left out,
+ *    its ink cropped and scaled so the strokes are 1;
+ * 3. scale to fit in 20x20 keeping the aspect ratio (area averaging, see `resizeGrey`);
+ * 4. place in a black 28x28 canvas with the centre of mass at (14, 14), by a whole-pixel shift
  *    clamped so nothing is cut off.
- * An opaque 28x28 image on a dark background is already in MNIST form and is returned unchanged.
+ * An opaque 28x28 image on a dark background is already in MNIST form and is returned unchanged
+ * (MNIST's own records keep their exact pixels).
  *
  * @param grey `width * height` grey levels in [0, 1], row-major.
- * @throws GradcamError "<source>: no digit found ..." when the image is blank.
+ * @throws GradcamError "<source>: no digit found ..." when the image is blank or holds no digit.
  */
 export function toMnistForm(
   grey: Float32Array,
@@ -160,80 +139,53 @@ export function toMnistForm(
   if (alpha !== null && alpha.length !== n) {
     throw new GradcamError(`${source}: expected ${n} alpha values, got ${alpha.length}`);
   }
+  const colour = opts.colour ?? null;
+  if (colour !== null && colour.some((plane) => plane.length !== n)) {
+    throw new GradcamError(`${source}: expected ${n} values in each colour plane`);
+  }
 
-  // 1. Background level, in the input's polarity.
+  // 1. Background level of the border, in the input's polarity.
   const border = borderIndices(width, height);
   const opaqueBorder = border.filter((i) => alpha === null || (alpha[i] as number) >= OPAQUE_ALPHA);
   const transparentCanvas = opaqueBorder.length * 2 < border.length;
-  let background: number;
-  if (!transparentCanvas) {
-    background = median(opaqueBorder.map((i) => grey[i] as number));
-  } else {
+  let canvasLevel: number | undefined;
+  if (transparentCanvas) {
     const opaque: number[] = [];
     for (let i = 0; i < n; i++) if ((alpha?.[i] ?? 1) >= OPAQUE_ALPHA) opaque.push(grey[i] as number);
     if (opaque.length === 0) {
       throw new GradcamError(`${source}: no digit found: the image is fully transparent`);
     }
     // Ink colour decides: dark ink means a light (paper-like) background and vice versa.
-    background = median(opaque) < 0.5 ? 1 : 0;
+    canvasLevel = median(opaque) < 0.5 ? 1 : 0;
   }
 
-  // 2. Composite over the background (a transparent pixel becomes background) and fix polarity.
-  const inverted = background > 0.5;
-  const level = new Float32Array(n);
-  let peak = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const a = alpha === null ? 1 : (alpha[i] as number);
-    const v = a * (grey[i] as number) + (1 - a) * background;
-    const oriented = inverted ? 1 - v : v;
-    level[i] = oriented;
-    if (oriented > peak) peak = oriented;
-  }
-  const backgroundLevel = inverted ? 1 - background : background;
-  const contrast = peak - backgroundLevel;
-  if (!(contrast >= MIN_INK_CONTRAST)) {
-    throw new GradcamError(
-      `${source}: no digit found: the image is blank (no pixel differs from the background level ` +
-        `${background.toFixed(2)} by ${MIN_INK_CONTRAST} or more)`,
-    );
+  if (width === MNIST_SIZE && height === MNIST_SIZE && alpha === null) {
+    const background = median(opaqueBorder.map((i) => grey[i] as number));
+    if (background <= 0.5) return usedAsIs(grey, background, source);
   }
 
-  if (width === MNIST_SIZE && height === MNIST_SIZE && !inverted && alpha === null) {
-    const pixels = Float32Array.from(grey);
-    return {
-      pixels,
-      steps: {
-        usedAsIs: true,
-        inverted: false,
-        background,
-        transparentCanvas: false,
-        inkBox: { x: 0, y: 0, width, height },
-        scaledSize: { width, height },
-        offset: { x: 0, y: 0 },
-        centreOfMass: centreOfMass(pixels, width, height),
-      },
-    };
-  }
+  // 2. Composite over the background: a transparent pixel becomes the canvas level, or the border's colour.
+  const planes = colour === null ? [grey] : [...colour];
+  const composited =
+    alpha === null
+      ? planes
+      : planes.map((plane) => {
+          const under = canvasLevel ?? median(opaqueBorder.map((i) => plane[i] as number));
+          const out = new Float32Array(n);
+          for (let i = 0; i < n; i++) out[i] = (alpha[i] as number) * (plane[i] as number) + (1 - (alpha[i] as number)) * under;
+          return out;
+        });
+  const polarity = canvasLevel === undefined ? undefined : canvasLevel > 0.5 ? 'dark-ink' : 'light-ink';
+  const found = findDigit({ planes: composited, width, height }, source, polarity);
+  const box = found.box;
 
-  // 3. Stretch: background -> 0, brightest ink -> 1.
-  const ink = new Float32Array(n);
-  for (let i = 0; i < n; i++) ink[i] = clamp(((level[i] as number) - backgroundLevel) / contrast, 0, 1);
-
-  // 4. Crop to the ink. The peak pixel is 1 > INK_THRESHOLD, so the box is never empty.
-  const box = boundingBox(ink, width, height, INK_THRESHOLD) as PixelBox;
-  const cropped = new Float32Array(box.width * box.height);
-  for (let y = 0; y < box.height; y++) {
-    const start = (box.y + y) * width + box.x;
-    cropped.set(ink.subarray(start, start + box.width), y * box.width);
-  }
-
-  // 5. Fit the long side to 20 px.
+  // 3. Fit the long side to 20 px.
   const factor = MNIST_DIGIT_BOX / Math.max(box.width, box.height);
   const scaledWidth = clamp(Math.round(box.width * factor), 1, MNIST_DIGIT_BOX);
   const scaledHeight = clamp(Math.round(box.height * factor), 1, MNIST_DIGIT_BOX);
-  const scaled = resizeGrey(cropped, box.width, box.height, scaledWidth, scaledHeight);
+  const scaled = resizeGrey(found.ink, box.width, box.height, scaledWidth, scaledHeight);
 
-  // 6. Centre the mass at (14, 14) with a whole-pixel shift, keeping the box inside the canvas.
+  // 4. Centre the mass at (14, 14) with a whole-pixel shift, keeping the box inside the canvas.
   const com = centreOfMass(scaled, scaledWidth, scaledHeight);
   const offsetX = clamp(Math.round(MNIST_CENTRE - com.x), 0, MNIST_SIZE - scaledWidth);
   const offsetY = clamp(Math.round(MNIST_CENTRE - com.y), 0, MNIST_SIZE - scaledHeight);
@@ -245,12 +197,39 @@ export function toMnistForm(
     pixels,
     steps: {
       usedAsIs: false,
-      inverted,
-      background,
+      inverted: found.report.polarity === 'dark-ink',
+      background: found.report.background,
       transparentCanvas,
       inkBox: box,
+      search: found.report,
       scaledSize: { width: scaledWidth, height: scaledHeight },
       offset: { x: offsetX, y: offsetY },
+      centreOfMass: centreOfMass(pixels, MNIST_SIZE, MNIST_SIZE),
+    },
+  };
+}
+
+/** An opaque 28x28 picture on a dark background: MNIST form already, unless it is blank. */
+function usedAsIs(grey: Float32Array, background: number, source: string): MnistForm {
+  let peak = -Infinity;
+  for (let i = 0; i < grey.length; i++) peak = Math.max(peak, grey[i] as number);
+  if (!(peak - background >= MIN_INK_CONTRAST)) {
+    throw new GradcamError(
+      `${source}: no digit found: the image is blank (no pixel differs from the background level ` +
+        `${background.toFixed(2)} by ${MIN_INK_CONTRAST} or more)`,
+    );
+  }
+  const pixels = Float32Array.from(grey);
+  return {
+    pixels,
+    steps: {
+      usedAsIs: true,
+      inverted: false,
+      background,
+      transparentCanvas: false,
+      inkBox: { x: 0, y: 0, width: MNIST_SIZE, height: MNIST_SIZE },
+      scaledSize: { width: MNIST_SIZE, height: MNIST_SIZE },
+      offset: { x: 0, y: 0 },
       centreOfMass: centreOfMass(pixels, MNIST_SIZE, MNIST_SIZE),
     },
   };

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import sharp = require('sharp');
 import type { Sharp } from 'sharp';
 import { GradcamError } from '../../src/errors.js';
-import { decodeImage, loadDigitImage, loadResizedImage, MAX_DECODE_SIDE } from '../../src/data/image.js';
+import { decodeImage, loadDigitImage, loadResizedImage, MAX_DECODE_PIXELS } from '../../src/data/image.js';
 import { readMnistRecords } from '../../src/data/mnist.js';
 import { animatedDigits } from '../helpers/animated-image.js';
 
@@ -159,7 +159,8 @@ describe('loadDigitImage', () => {
     const png = await fromRaw(rawImage(3000, 1000, [255], bar, [0]), 3000, 1000).png().toBuffer();
     const digit = await loadDigitImage(png, 'huge.png');
     assert.deepEqual(digit.original, { width: 3000, height: 1000, format: 'png' });
-    assert.equal(digit.decoded.width, MAX_DECODE_SIDE);
+    assert.ok(digit.decoded.width * digit.decoded.height <= MAX_DECODE_PIXELS, JSON.stringify(digit.decoded));
+    assert.equal(digit.decoded.width, Math.floor(3000 * Math.sqrt(MAX_DECODE_PIXELS / 3e6)));
     assert.equal(digit.steps.scaledSize.height, 20);
     assert.ok(digit.steps.scaledSize.width === 5, `width ${digit.steps.scaledSize.width}`);
     const c = centreOfMass(digit.pixels);

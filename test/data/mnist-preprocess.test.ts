@@ -126,15 +126,17 @@ describe('toMnistForm', () => {
   });
 
   it('clamps the shift so nothing is cut off when the mass is lopsided', () => {
-    // A 20x20 box: faint (0.25) left column, full right column. Centre of mass x = 19*20 / (0.25*20 + 20) = 15.2,
-    // so the ideal shift round(14 - 15.2) = -1 would cut the left column; it is clamped to 0.
+    // A 20x20 U: faint (0.25) left column and bottom, full 2-px right column. In the box's frame the
+    // centre of mass is x = (0·5 + 9·17·0.25 + 18.5·40) / (5 + 4.25 + 40) = 15.8, so the ideal
+    // shift round(14 - 15.8) = -2 would cut the left column; it is clamped to 0.
     const grey = canvas(40, 40, 0);
     fillRect(grey, 40, 10, 10, 1, 20, 0.25);
-    fillRect(grey, 40, 29, 10, 1, 20, 1);
+    fillRect(grey, 40, 11, 29, 17, 1, 0.25);
+    fillRect(grey, 40, 28, 10, 2, 20, 1);
     const { pixels, steps } = toMnistForm(grey, 40, 40);
     assert.deepEqual(steps.scaledSize, { width: 20, height: 20 });
     assert.equal(steps.offset.x, 0);
-    assert.ok(Math.abs(sum(pixels) - (20 * 0.25 + 20)) < 1e-4);
+    assert.ok(Math.abs(sum(pixels) - (37 * 0.25 + 40)) < 1e-4);
   });
 
   describe('transparency', () => {
