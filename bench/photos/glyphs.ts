@@ -142,9 +142,9 @@ export async function renderGlyph(source: InkSource, label: number, height: numb
   const scale = height / cropped.height;
   // Smooth upscaling, a little blur to round off the 28-px steps, then a soft threshold: a pen edge,
   // not a blurry blob. A lower threshold dilates the stroke (MNIST strokes are ~1/8 of the height).
-  const big = await resizeField(cropped, Math.round(cropped.width * scale), Math.round(height), 'cubic', scale * 0.35);
+  const big = await resizeField(cropped, Math.round(cropped.width * scale), Math.round(height), 'cubic', scale * 0.25);
   const target = (minStroke + maxStroke) / 2;
-  const [lo, hi] = target >= 0.2 ? [0.04, 0.14] : target >= 0.1 ? [0.15, 0.35] : target >= 0.06 ? [0.3, 0.5] : [0.45, 0.62];
+  const [lo, hi] = target >= 0.2 ? [0.04, 0.14] : target >= 0.1 ? [0.2, 0.4] : target >= 0.06 ? [0.42, 0.58] : [0.6, 0.72];
   for (let i = 0; i < big.values.length; i++) big.values[i] = smoothstep(lo, hi, big.values[i]!);
   const marker = target >= 0.2 ? await dilate(big, Math.round(height * 0.05)) : big;
   return { mask: await toHeight(marker, height), source: 'mnist', note: `mnist test #${index}` };

@@ -86,7 +86,7 @@ async function scanBorder(request: PictureRequest): Promise<RenderedPicture> {
     const margin = digit.digitHeight * rng.range(0.2, 0.45);
     const fw = Math.min(width * 0.88, box.width + 2 * margin + digit.digitHeight * 0.3);
     const fh = Math.min(height * 0.88, box.height + 2 * margin);
-    const lineWidth = Math.max(2, digit.digitHeight * rng.range(0.06, 0.12));
+    const lineWidth = Math.max(2, digit.digitHeight * rng.range(0.03, 0.07));
     await drawSvg(picture, frame(box.x + box.width / 2, box.y + box.height / 2, fw, fh, rng.pick(PEN_INKS), lineWidth, rng));
     notes.push(`frame ${Math.round(fw)}×${Math.round(fh)} px, line ${lineWidth.toFixed(1)} px`);
   }

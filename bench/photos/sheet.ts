@@ -1,12 +1,13 @@
 /**
- * `node build/bench/photos/sheet.js [--out DIR] [--per-kind N] [--seed S] [--sheet FILE]`: writes the
+ * `node build/bench/photos/sheet.js [--out DIR] [--per-kind N] [--seed S] [--sheet FILE] [--only KIND] [--existing]`: writes the
  * corpus and a contact sheet of it (every picture shrunk to a 200 px tile, labelled with its file
  * name), for looking at the corpus by eye.
  */
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { generatePhotoCorpus } from './corpus.js';
+import { generatePhotoCorpus, MANIFEST_FILE, type CorpusManifest } from './corpus.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -16,10 +17,14 @@ const { values: args } = parseArgs({
     sheet: { type: 'string', default: '/tmp/corpus-sheet.png' },
     columns: { type: 'string', default: '12' },
     only: { type: 'string' },
+    existing: { type: 'boolean', default: false },
   },
 });
 const started = performance.now();
-const entries = await generatePhotoCorpus(args.out, { seed: Number(args.seed), perKind: Number(args['per-kind']) });
+// --existing: draw the sheet of a corpus already written (its manifest.json), without regenerating it.
+const entries = args.existing
+  ? (JSON.parse(await fs.readFile(path.join(args.out, MANIFEST_FILE), 'utf8')) as CorpusManifest).entries
+  : await generatePhotoCorpus(args.out, { seed: Number(args.seed), perKind: Number(args['per-kind']) });
 console.log(`${entries.length} pictures in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 const shown = entries.filter((e) => args.only === undefined || e.kind === args.only || e.file.includes(args.only));
 const tile = 200;
