@@ -153,6 +153,8 @@ export interface Explanation {
   /** The class the map explains, and its probability. */
   explainedClass: number;
   explainedProbability: number;
+  /** The map's maximum before normalisation, in score units: what 1 on the colour bar stands for (cam/raw-peak.ts). */
+  rawPeak: number;
   label?: number;
   correct?: boolean;
   /** The picture written ('-': returned as the result's `image`). */
