@@ -30,6 +30,7 @@ function entry(index: number, predicted: number, label: number | null, probabili
     layer: 'conv2',
     method: 'gradcam',
     score: 'logit',
+    rawPeak: 0.5,
     heatmap: { peak: { x: 14, y: 12 }, mean: 0.3, inkShare: 0.6 },
   };
 }
@@ -59,6 +60,8 @@ function summaryFor(records: readonly ManifestRecord[], overrides: Partial<Batch
     method: 'gradcam',
     layer: 'conv2',
     score: 'logit',
+    normalize: 'image',
+    peak: 0.5,
     classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
     seconds: { load: 0.25, explain: 12.5, write: 3.75, total: 16.5 },
     imagesPerSecond: 606.06,
