@@ -1,7 +1,8 @@
 /**
  * Painting and encoding the contact sheets (issue 4): pages of small Grad-CAM
  * overlay tiles, each captioned with its predicted class (and the true one
- * when the model got it wrong), misclassified tiles first and framed in red,
+ * when the model got it wrong) and a line with its index or file name and
+ * probability (`#42 97%`), misclassified tiles first and framed in red,
  * so that the mistakes of a CI run are what page 1 shows. A bar under each
  * tile shows the model's confidence; a header line per page gives the run's
  * counts.
@@ -17,6 +18,7 @@ import { blankCanvas } from '../render/canvas.js';
 import { encodePng } from '../render/png.js';
 import { CHANNEL_MAX, type RgbImage } from '../render/rgb-image.js';
 import { drawText } from '../render/text.js';
+import { drawTextBlock } from '../render/text-block.js';
 import { tilePainter, type TilePainter } from '../render/tile-painter.js';
 import {
   CONTACT_SHEET_DEFAULTS,
@@ -143,7 +145,7 @@ export async function paintContactSheets(
   for (const [index, page] of plan.pages.entries()) {
     const canvas = canvasFor(page.width, page.height);
     // Captions not yet cached are rasterised on sharp's threads while the tiles are painted on this one.
-    const text = drawText(canvas, page.labels);
+    const text = Promise.all([drawText(canvas, page.labels), drawTextBlock(canvas, page.details, SHEET_COLORS.detail)]);
     try {
       for (const placed of page.tiles) paintCell(canvas, g, painter, placed, items[placed.item] as ContactSheetItem);
     } catch (error) {

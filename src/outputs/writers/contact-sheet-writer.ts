@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { writeFileAtomic } from '../../atomic-write.js';
 import { GradcamError } from '../../errors.js';
 import { imageAndHeatmap, type BatchWriter, type PictureLayout } from '../batch-writer.js';
-import type { ContactSheetItem } from '../contact-sheet-layout.js';
+import { tileName, type ContactSheetItem } from '../contact-sheet-layout.js';
 import type { TileWriter } from '../tile-writer.js';
 
 /** `contact-sheet.png`, or `contact-sheet-001.png`… when the pictures need several pages. */
@@ -34,6 +34,7 @@ export function contactSheetWriter(
           ...imageAndHeatmap(picture, layout),
           predicted: entry.predicted,
           probability: entry.probability,
+          name: tileName(entry.source),
           ...(entry.label === undefined ? {} : { label: entry.label }),
         });
       }
