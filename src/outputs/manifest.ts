@@ -7,6 +7,7 @@
  */
 import type { CamMethodName } from '../cam/cam-methods.js';
 import type { NormalizeMode } from '../cam/map-scale.js';
+import type { ColormapName } from '../render/colormaps.js';
 import type { ScoreKind } from '../cam/score-kinds.js';
 
 /** Bumped only when a field changes meaning or disappears. */
@@ -96,6 +97,8 @@ export interface BatchSummary {
   method: CamMethodName;
   layer: string;
   score: ScoreKind;
+  /** The heatmaps' colormap (the pictures', the contact sheets' and the report's colour bar). */
+  colormap: ColormapName;
   /** How maps were scaled to [0, 1]: 'image' (each its own peak) or 'batch' (all by `peak`). */
   normalize: NormalizeMode;
   /**

@@ -79,6 +79,7 @@ function summary(outDir: string): BatchSummary {
     method: 'gradcam',
     layer: 'conv2',
     score: 'logit',
+    colormap: 'jet',
     normalize: 'image',
     peak: 0.5,
     classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],

@@ -113,6 +113,7 @@ export async function explainBatch(
     method: plan.method,
     layer: cam.layerName,
     score: plan.score,
+    colormap: style.colormap,
     normalize: plan.normalize,
     peak: null,
     classNames: session.metadata.classNames,
