@@ -141,7 +141,7 @@ export async function explainBatch(
         );
       }
       if (options.figures) {
-        writers.push(figureWriter(outDir, layout, { methodTitle: cam.method.title, layerName: cam.layerName, score: plan.score, className: explainer.className, textReady: explainer.textReady }));
+        writers.push(figureWriter(outDir, layout, { methodTitle: cam.method.title, layerName: cam.layerName, score: plan.score, normalize: plan.normalize, className: explainer.className, textReady: explainer.textReady }));
       } else {
         tiles = new TileWriter(
           {
@@ -275,7 +275,13 @@ export async function explainBatch(
           }
           if (!selected(entry, only)) continue;
           chunkRecords.push(entry);
-          pictures.push({ entry, image: input.view, heatmap: maps!.heatmaps.slice(k * mapSize, (k + 1) * mapSize) });
+          pictures.push({
+            entry,
+            image: input.view,
+            heatmap: maps!.heatmaps.slice(k * mapSize, (k + 1) * mapSize),
+            peak: entry.rawPeak,
+            explainedProbability: maps!.probabilities[k * maps!.classCount + entry.explainedClass]!,
+          });
           if (sharedScale) unnormalised.push(maps!.unnormalised.slice(k * mapSize, (k + 1) * mapSize));
         }
         if (sharedScale) deferred.push({ records: chunkRecords, pictures, unnormalised });
@@ -302,6 +308,7 @@ export async function explainBatch(
         const t0 = performance.now();
         part.pictures.forEach((picture, i) => {
           picture.heatmap = scaleToPeak(part.unnormalised[i]!, runPeak ?? 0, NORMALISATION_EPSILON);
+          picture.peak = runPeak ?? 0;
           picture.entry.heatmap = mapStats(picture.heatmap, cam.mapHeight, cam.mapWidth, picture.image, inputShape);
         });
         pending = { records: part.records, written: handOver(writers, part.pictures) };
