@@ -8,6 +8,7 @@ import { GradcamError, usageError } from '../errors.js';
 import type { ColormapName } from '../render/colormaps.js';
 import { RENDER_DEFAULTS } from '../render/render-style.js';
 import type { TextLabel } from '../render/text.js';
+import { colourBarLayout, type ColourBarLayout } from '../render/colour-bar.js';
 import { glyphRun } from '../render/glyph-run.js';
 import { estimateTextWidth } from '../render/text-width.js';
 import type { ImageAndHeatmap } from '../render/tiles.js';
@@ -46,6 +47,8 @@ export interface ContactSheetOptions {
    * part of it (e.g. `--only misclassified`); default: counted from the items.
    */
   counts?: { explained: number; labelled: number; correct: number };
+  /** A 0 → 1 colour bar in the sheet's colormap under the legend, with a caption saying what 1 is. */
+  colourBar?: { caption?: string };
 }
 
 export const CONTACT_SHEET_DEFAULTS = {
@@ -54,7 +57,7 @@ export const CONTACT_SHEET_DEFAULTS = {
   colormap: RENDER_DEFAULTS.colormap,
   perPage: 400,
   title: 'gradcam',
-} as const satisfies Required<Omit<ContactSheetOptions, 'classNames' | 'counts'>>;
+} as const satisfies Required<Omit<ContactSheetOptions, 'classNames' | 'counts' | 'colourBar'>>;
 
 /** Largest page side in pixels: beyond it a typo in `perPage` or `scale` would allocate gigabytes. */
 export const MAX_SHEET_SIDE = 16384;
@@ -218,6 +221,8 @@ export interface SheetGeometry {
   legendSize: number;
   /** Top of the first row of cells. */
   gridTop: number;
+  /** The colour bar under the legend, on every page, when asked for (its labels are in each page's `labels`). */
+  colourBar?: ColourBarLayout;
 }
 
 /** One tile's place on a page. */
@@ -334,13 +339,21 @@ export function planContactSheets(
 
   const headerBaseline = margin + Math.round(headerSize * 0.93);
   const legendBaseline = headerBaseline + Math.round(headerSize * 0.3) + Math.round(legendSize * 0.93) + 2;
-  const gridTop = legendBaseline + Math.round(legendSize * 0.24) + gutter + 2;
+  const legendBottom = legendBaseline + Math.round(legendSize * 0.24);
   const gridWidth = columns * cellWidth + (columns - 1) * gutter;
+  // The bar is about three tiles long, never under 16 label heights, so its ticks stay apart.
+  const barLength = Math.max(3 * tileWidth, 16 * legendSize);
   const textWidth = Math.max(
     estimateTextWidth(`${headerText} · ${pageText(pageCount - 1)}`, headerSize),
     estimateTextWidth(legend, legendSize),
+    options.colourBar === undefined ? 0 : Math.max(barLength, estimateTextWidth(options.colourBar.caption ?? '', legendSize)),
   );
   const width = 2 * margin + Math.max(gridWidth, Math.ceil(textWidth));
+  const colourBar =
+    options.colourBar === undefined || items.length === 0
+      ? undefined
+      : colourBarLayout(margin, legendBottom + Math.round(legendSize * 0.6), barLength, legendSize, options.colourBar.caption, 'start');
+  const gridTop = (colourBar === undefined ? legendBottom : colourBar.bar.top + colourBar.height) + gutter + 2;
 
   const geometry: SheetGeometry = {
     tileWidth,
@@ -357,6 +370,7 @@ export function planContactSheets(
     headerSize,
     legendSize,
     gridTop,
+    ...(colourBar === undefined ? {} : { colourBar }),
   };
 
   const pages: SheetPage[] = [];
@@ -373,6 +387,7 @@ export function planContactSheets(
       { text: headerText, x: margin, y: headerBaseline, fontSize: headerSize, anchor: 'start', color: SHEET_COLORS.header },
       { text: pageText(page), x: width - margin, y: headerBaseline, fontSize: headerSize, anchor: 'end', color: SHEET_COLORS.header },
       { text: legend, x: margin, y: legendBaseline, fontSize: legendSize, anchor: 'start', color: SHEET_COLORS.legend },
+      ...(colourBar?.labels ?? []),
     ];
     const details: TextLabel[] = [];
     const tiles = onPage.map((item, slot): PlacedTile => {

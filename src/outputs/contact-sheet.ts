@@ -15,6 +15,7 @@
  */
 import { GradcamError } from '../errors.js';
 import { blankCanvas } from '../render/canvas.js';
+import { paintColourBar } from '../render/colour-bar.js';
 import { encodePng } from '../render/png.js';
 import { CHANNEL_MAX, type RgbImage } from '../render/rgb-image.js';
 import { drawText } from '../render/text.js';
@@ -148,6 +149,7 @@ export async function paintContactSheets(
     const text = Promise.all([drawText(canvas, page.labels), drawTextBlock(canvas, page.details, SHEET_COLORS.detail)]);
     try {
       for (const placed of page.tiles) paintCell(canvas, g, painter, placed, items[placed.item] as ContactSheetItem);
+      if (g.colourBar !== undefined) paintColourBar(canvas, g.colourBar, options.colormap ?? CONTACT_SHEET_DEFAULTS.colormap);
     } catch (error) {
       await text.catch(() => undefined); // settle it: a rejected caption must not go unhandled
       throw error;

@@ -51,9 +51,17 @@ const TICK_GREY = 0x44;
  *
  * @param width gradient length in pixels, at least 2 (0 at the first column, 1 at the last).
  * @param caption optional line under the ticks, e.g. `1 = peak 3.27 (logit)`.
+ * @param captionAnchor 'middle' (default): centred under the bar; 'start': from the bar's left end, for a caption longer than the bar at a page's left margin.
  * @returns the gradient box, tick marks, labels and the band's total height.
  */
-export function colourBarLayout(left: number, top: number, width: number, fontSize: number, caption?: string): ColourBarLayout {
+export function colourBarLayout(
+  left: number,
+  top: number,
+  width: number,
+  fontSize: number,
+  caption?: string,
+  captionAnchor: 'middle' | 'start' = 'middle',
+): ColourBarLayout {
   if (!Number.isInteger(width) || width < 2) throw new GradcamError(`a colour bar must be at least 2 px long, received ${width}`);
   const thickness = Math.max(6, Math.round(fontSize * 0.9));
   const tickLength = Math.max(2, Math.round(fontSize * 0.3));
@@ -74,7 +82,8 @@ export function colourBarLayout(left: number, top: number, width: number, fontSi
   let bottom = tickBaseline + Math.round(fontSize * 0.24);
   if (caption !== undefined && caption !== '') {
     const captionBaseline = bottom + Math.round(fontSize * 0.3) + Math.round(fontSize * 0.93);
-    labels.push({ text: caption, x: left + width / 2, y: captionBaseline, fontSize, color: '#444' });
+    const x = captionAnchor === 'start' ? left : left + width / 2;
+    labels.push({ text: caption, x, y: captionBaseline, fontSize, anchor: captionAnchor, color: '#444' });
     bottom = captionBaseline + Math.round(fontSize * 0.24);
   }
   return { bar, ticks, labels, height: bottom - top };

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderContactSheets } from '../../src/outputs/contact-sheet.js';
 import { planContactSheets, tileDetail, tileName, type ContactSheetItem } from '../../src/outputs/contact-sheet-layout.js';
+import { colormapLookup } from '../../src/render/colormaps.js';
 import { estimateTextWidth } from '../../src/render/text-width.js';
 import { pixelAt, rawPixels } from '../helpers/render-fixtures.js';
 
@@ -76,6 +77,27 @@ describe('detail lines on the sheet', () => {
         for (let x = tile.left - g.frame; x < tile.left + g.cellWidth - g.frame; x++) if (pixelAt(raw, x, y)[0]! < 160) ink++;
       }
       assert.ok(ink > 15, `tile ${i}: ${ink} ink pixels in its detail line`);
+    }
+  });
+});
+
+describe('the colour bar on contact sheets', () => {
+  it('sits under the legend, above the grid, from colormap(0) to colormap(1), on every page', async () => {
+    const items = [item(7, 0.97, '#1'), item(2, 0.5, '#2'), item(3, 0.6, '#3')];
+    const options = { colormap: 'turbo' as const, perPage: 2, colourBar: { caption: "1 = each map's own raw peak (logit)" } };
+    const plan = planContactSheets(items, options);
+    const bar = plan.geometry.colourBar!;
+    assert.ok(bar.bar.top + bar.height < plan.geometry.gridTop, 'above the grid');
+    assert.ok(planContactSheets(items, { perPage: 2 }).geometry.gridTop < plan.geometry.gridTop, 'the bar adds a band');
+    const caption = plan.pages[0]!.labels.find((l) => l.text === options.colourBar.caption)!;
+    assert.deepEqual([caption.x, caption.anchor], [bar.bar.left, 'start'], 'the caption starts at the bar, inside the page');
+    const pages = await renderContactSheets(items, options);
+    assert.equal(pages.length, 2);
+    const lut = colormapLookup('turbo');
+    for (const png of pages) {
+      const raw = await rawPixels(png);
+      assert.deepEqual(pixelAt(raw, bar.bar.left, bar.bar.top), Array.from(lut.subarray(0, 3)));
+      assert.deepEqual(pixelAt(raw, bar.bar.left + bar.bar.width - 1, bar.bar.top + bar.bar.height - 1), Array.from(lut.subarray(765, 768)));
     }
   });
 });
