@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import type { ChalkInstance } from 'chalk';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { COLORMAP_NAMES } from './render/colormaps.js';
+import { DEFAULT_NORMALIZE_MODE, NORMALIZE_MODE_NAMES } from './cam/map-scale.js';
 import { EXIT_CODES, GradcamError } from './errors.js';
 import { packageRoot } from './package-root.js';
 import { CAM_METHOD_NAMES, DEFAULT_CAM_METHOD } from './cam/cam-methods.js';
@@ -301,6 +302,11 @@ function buildProgram(): Command {
         .default('all'),
     )
     .option('--figures', 'batch mode: the two-tile figure per input instead of the bare overlay (slower)')
+    .addOption(
+      new Option('--normalize <scale>', "batch mode: image = each map scaled to its own peak; batch = one scale, the run's largest raw peak, so weak maps look weak (stated in summary.json)")
+        .choices(NORMALIZE_MODE_NAMES)
+        .default(DEFAULT_NORMALIZE_MODE),
+    )
     .option('--shard <i/n>', 'batch mode: process part i of n of the inputs (contiguous, for CI matrices)')
     .option('--fail-under-accuracy <f>', 'batch mode: exit 1 when labelled accuracy is below f (0..1)', fraction(0, 1, true))
     .option('--no-contact-sheet', 'batch mode: skip the contact sheet PNGs')
@@ -344,6 +350,7 @@ function buildProgram(): Command {
           outDir: opts.outDir,
           only: opts.only,
           figures: opts.figures,
+          normalize: opts.normalize,
           shard: opts.shard,
           contactSheet: opts.contactSheet,
           report: opts.report,

@@ -109,6 +109,10 @@ describe('gradcam CLI', { concurrency: false }, () => {
     assert.deepEqual([heatmap.map.height, heatmap.map.width, heatmap.map.normalised.length], [11, 11, 11]);
     assert.deepEqual([heatmap.upsampled.height, heatmap.upsampled.values.length, heatmap.upsampled.values[0].length], [28, 28, 28]);
     assert.equal(Math.max(...heatmap.map.normalised.flat()) <= 1, true);
+    // The raw peak (what 1 on the colour bar stands for) is the unnormalised map's maximum, in the JSON and the result.
+    const unnormalisedMax = Math.max(...heatmap.map.unnormalised.flat());
+    assert.ok(unnormalisedMax > 0 && Math.abs(heatmap.map.rawPeak - unnormalisedMax) <= unnormalisedMax * 1e-6, `${heatmap.map.rawPeak} vs ${unnormalisedMax}`);
+    assert.equal(result.explanation.rawPeak, heatmap.map.rawPeak);
 
     const alias = await gradcam(['gradcam', 'two.jpg', '--overlay-only', '--scale', '5', '--layer', 'conv1', '--score', 'prob', '-o', 'two-overlay.png'], tmp);
     assert.equal(alias.code, 0, alias.stderr);

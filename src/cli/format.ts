@@ -7,7 +7,7 @@ import type { BatchSummary } from '../outputs/manifest.js';
 import type { PredictResult } from '../commands/predict.js';
 import type { TrainResult } from '../commands/train.js';
 import type { FitProgress } from '../training/fit.js';
-import { percent, thousands } from '../outputs/number-format.js';
+import { peakText, percent, thousands } from '../outputs/number-format.js';
 
 export { percent, thousands };
 
@@ -104,7 +104,9 @@ export function formatBatch(s: BatchSummary, style: Style = PLAIN): string {
     lines.push(`accuracy ${style.bold(percent(s.accuracy))} (${thousands(s.correct)}/${thousands(s.labelled)} labelled)`);
   }
   lines.push(
-    `${s.seconds.total.toFixed(1)} s (${thousands(s.imagesPerSecond)} images/s; backend ${s.backend}, layer ${s.layer}, score ${s.score})`,
+    `${s.seconds.total.toFixed(1)} s (${thousands(s.imagesPerSecond)} images/s; backend ${s.backend}, layer ${s.layer}, score ${s.score}${
+      s.normalize === 'batch' && s.peak !== null ? `; one scale for all maps: 1 = raw peak ${peakText(s.peak)}` : ''
+    })`,
     `wrote ${s.outDir}: manifest.jsonl, summary.json${s.files.contactSheets.length > 0 ? `, ${s.files.contactSheets.length} contact sheet(s)` : ''}${s.files.report ? ', index.html' : ''}`,
   );
   return lines.join('\n');

@@ -17,6 +17,10 @@ export interface Picture {
   image: Float32Array;
   /** [h, w] float32 in [0, 1]: the normalised map at the explained layer's resolution. */
   heatmap: Float32Array;
+  /** What 1 in `heatmap` stands for, in score units: the map's own raw peak, or with --normalize batch the run's largest. */
+  peak: number;
+  /** Probability of the explained class (`entry.explainedClass`), for figure titles when it is not the predicted one. */
+  explainedProbability: number;
 }
 
 /** The sizes every picture of a run shares (the model's input and the explained layer's map), and how they are drawn. */

@@ -8,9 +8,11 @@ import { GradcamError, usageError } from '../errors.js';
 import type { ColormapName } from '../render/colormaps.js';
 import { RENDER_DEFAULTS } from '../render/render-style.js';
 import type { TextLabel } from '../render/text.js';
+import { colourBarLayout, type ColourBarLayout } from '../render/colour-bar.js';
+import { glyphRun } from '../render/glyph-run.js';
 import { estimateTextWidth } from '../render/text-width.js';
 import type { ImageAndHeatmap } from '../render/tiles.js';
-import { thousands } from './number-format.js';
+import { percent, thousands } from './number-format.js';
 
 /**
  * One explained input as a contact sheet shows it. Every item of one call
@@ -21,8 +23,10 @@ export interface ContactSheetItem extends ImageAndHeatmap {
   predicted: number;
   /** True class index, when known. */
   label?: number;
-  /** Probability of the predicted class, 0..1 (drawn as a bar under the tile). */
+  /** Probability of the predicted class, 0..1 (drawn as a bar under the tile, and as a percentage in its detail line). */
   probability: number;
+  /** What the tile shows, for its detail line: `#42` for MNIST, a file name (see {@link tileName}); none: the probability alone. */
+  name?: string;
 }
 
 export interface ContactSheetOptions {
@@ -43,6 +47,8 @@ export interface ContactSheetOptions {
    * part of it (e.g. `--only misclassified`); default: counted from the items.
    */
   counts?: { explained: number; labelled: number; correct: number };
+  /** A 0 → 1 colour bar in the sheet's colormap under the legend, with a caption saying what 1 is. */
+  colourBar?: { caption?: string };
 }
 
 export const CONTACT_SHEET_DEFAULTS = {
@@ -51,7 +57,7 @@ export const CONTACT_SHEET_DEFAULTS = {
   colormap: RENDER_DEFAULTS.colormap,
   perPage: 400,
   title: 'gradcam',
-} as const satisfies Required<Omit<ContactSheetOptions, 'classNames' | 'counts'>>;
+} as const satisfies Required<Omit<ContactSheetOptions, 'classNames' | 'counts' | 'colourBar'>>;
 
 /** Largest page side in pixels: beyond it a typo in `perPage` or `scale` would allocate gigabytes. */
 export const MAX_SHEET_SIDE = 16384;
@@ -65,7 +71,44 @@ export const SHEET_COLORS = {
   caption: '#222222',
   header: '#000000',
   legend: '#555555',
+  detail: '#555555',
 } as const;
+
+/**
+ * A tile's name for its detail line: `#42` for an MNIST source
+ * (`mnist:test/42`), else the file's name without its directories and
+ * extension (`digits/7_a.png` → `7_a`): a 56 px tile has room for about nine
+ * characters, and the report lists the full paths.
+ */
+export function tileName(source: string): string {
+  const mnist = /^mnist:\w+\/(\d+)$/.exec(source);
+  if (mnist) return `#${mnist[1]}`;
+  const file = source.split(/[\\/]/).pop() || source;
+  return file.replace(/(?<=.)\.[^.]*$/, '');
+}
+
+/**
+ * The detail line under a tile's caption: its name and the predicted class's
+ * probability, `#42 97%`, with the name shortened in the middle (`my_d…7.png`)
+ * so the line fits `width` px at `fontSize`. The probability has no decimals
+ * (`<1%`, `>99%` at the ends, number-format.ts's rule) because a 56 px tile
+ * has room for about nine characters.
+ */
+export function tileDetail(name: string | undefined, probability: number | undefined, width: number, fontSize: number): string {
+  const p = probability === undefined ? '' : Number.isFinite(probability) ? percent(probability, 0) : '?';
+  const line = (shown: string) => [shown, p].filter((part) => part !== '').join(' ');
+  if (name === undefined || name === '') return p;
+  const fits = (text: string) => estimateTextWidth(text, fontSize) <= width;
+  if (fits(line(name))) return line(name);
+  const chars = Array.from(name);
+  // Keep the end (extension, the last digits) a little longer than the start.
+  for (let keep = chars.length - 1; keep >= 1; keep--) {
+    const head = Math.floor(keep / 2);
+    const text = line(`${chars.slice(0, head).join('')}…${chars.slice(chars.length - (keep - head)).join('')}`);
+    if (fits(text)) return text;
+  }
+  return p;
+}
 
 // ---------------------------------------------------------------------------
 // Captions and order
@@ -178,6 +221,8 @@ export interface SheetGeometry {
   legendSize: number;
   /** Top of the first row of cells. */
   gridTop: number;
+  /** The colour bar under the legend, on every page, when asked for (its labels are in each page's `labels`). */
+  colourBar?: ColourBarLayout;
 }
 
 /** One tile's place on a page. */
@@ -197,6 +242,11 @@ export interface SheetPage {
   tiles: PlacedTile[];
   /** Header, page number, legend, then the captions (one label per tile, three for a misclassified one), ready for drawText. */
   labels: TextLabel[];
+  /**
+   * Detail lines (name and probability) that are not glyph runs (file names), all different:
+   * for render/text-block.ts's drawTextBlock, in SHEET_COLORS.detail. MNIST tiles' lines are glyph runs in `labels`.
+   */
+  details: TextLabel[];
 }
 
 export interface ContactSheetPlan {
@@ -224,7 +274,7 @@ function assertClass(what: string, value: number | undefined, index: number): vo
  *   {@link MAX_SHEET_SIDE} px; GradcamError for a bad class index or mixed image sizes.
  */
 export function planContactSheets(
-  items: readonly Pick<ContactSheetItem, 'predicted' | 'label' | 'imageHeight' | 'imageWidth'>[],
+  items: readonly (Pick<ContactSheetItem, 'predicted' | 'label' | 'imageHeight' | 'imageWidth'> & Partial<Pick<ContactSheetItem, 'probability' | 'name'>>)[],
   options: ContactSheetOptions = {},
 ): ContactSheetPlan {
   const scale = options.scale ?? CONTACT_SHEET_DEFAULTS.scale;
@@ -272,7 +322,9 @@ export function planContactSheets(
   const captions = items.map((item) => tileCaption(item, options.classNames));
   const widestCaption = captions.reduce((widest, c) => Math.max(widest, estimateTextWidth(c, captionSize)), 0);
   const cellWidth = Math.max(tileWidth + 2 * frame, Math.ceil(widestCaption));
-  const captionBand = Math.round(captionSize * 1.3);
+  // The detail line ("#42 97%") a little smaller than the caption, 9 px at least.
+  const detailSize = Math.max(9, Math.round(captionSize * 0.85));
+  const captionBand = Math.round(captionSize * 1.3) + Math.round(detailSize * 1.25);
   const cellHeight = frame + tileHeight + frame + barGap + barHeight + captionBand;
   const columns = Math.max(1, Math.min(Math.ceil(Math.sqrt(perPage)), items.length));
 
@@ -282,18 +334,26 @@ export function planContactSheets(
   const pageText = (page: number) => `page ${page + 1}/${pageCount}`;
   const legend =
     counts.misclassified > 0
-      ? 'red frame: misclassified, caption "predicted ≠ true"; misclassified first, then input order · bar: confidence'
-      : 'caption: predicted class · bar: confidence · input order';
+      ? 'red frame: misclassified, caption "predicted ≠ true"; misclassified first, then input order · bar and %: confidence'
+      : 'caption: predicted class · bar and %: confidence · input order';
 
   const headerBaseline = margin + Math.round(headerSize * 0.93);
   const legendBaseline = headerBaseline + Math.round(headerSize * 0.3) + Math.round(legendSize * 0.93) + 2;
-  const gridTop = legendBaseline + Math.round(legendSize * 0.24) + gutter + 2;
+  const legendBottom = legendBaseline + Math.round(legendSize * 0.24);
   const gridWidth = columns * cellWidth + (columns - 1) * gutter;
+  // The bar is about three tiles long, never under 16 label heights, so its ticks stay apart.
+  const barLength = Math.max(3 * tileWidth, 16 * legendSize);
   const textWidth = Math.max(
     estimateTextWidth(`${headerText} · ${pageText(pageCount - 1)}`, headerSize),
     estimateTextWidth(legend, legendSize),
+    options.colourBar === undefined ? 0 : Math.max(barLength, estimateTextWidth(options.colourBar.caption ?? '', legendSize)),
   );
   const width = 2 * margin + Math.max(gridWidth, Math.ceil(textWidth));
+  const colourBar =
+    options.colourBar === undefined || items.length === 0
+      ? undefined
+      : colourBarLayout(margin, legendBottom + Math.round(legendSize * 0.6), barLength, legendSize, options.colourBar.caption, 'start');
+  const gridTop = (colourBar === undefined ? legendBottom : colourBar.bar.top + colourBar.height) + gutter + 2;
 
   const geometry: SheetGeometry = {
     tileWidth,
@@ -310,6 +370,7 @@ export function planContactSheets(
     headerSize,
     legendSize,
     gridTop,
+    ...(colourBar === undefined ? {} : { colourBar }),
   };
 
   const pages: SheetPage[] = [];
@@ -326,7 +387,9 @@ export function planContactSheets(
       { text: headerText, x: margin, y: headerBaseline, fontSize: headerSize, anchor: 'start', color: SHEET_COLORS.header },
       { text: pageText(page), x: width - margin, y: headerBaseline, fontSize: headerSize, anchor: 'end', color: SHEET_COLORS.header },
       { text: legend, x: margin, y: legendBaseline, fontSize: legendSize, anchor: 'start', color: SHEET_COLORS.legend },
+      ...(colourBar?.labels ?? []),
     ];
+    const details: TextLabel[] = [];
     const tiles = onPage.map((item, slot): PlacedTile => {
       const cellLeft = margin + (slot % columns) * (cellWidth + gutter);
       const cellTop = gridTop + Math.floor(slot / columns) * (cellHeight + gutter);
@@ -336,6 +399,14 @@ export function planContactSheets(
       // Baseline one ascent (0.93 em) below the bar, a little air above.
       const baseline = cellTop + frame + tileHeight + frame + barGap + barHeight + Math.round(captionSize * 1.05);
       labels.push(...captionLabels(items[item] as ContactSheetItem, verdict, centre, baseline, captionSize, options.classNames));
+      const { name, probability } = items[item]!;
+      // The line may reach into the gutters (white space) on both sides.
+      const detail = tileDetail(name, probability, cellWidth + gutter, detailSize);
+      const detailBaseline = baseline + Math.round(captionSize * 0.24) + Math.round(detailSize * 1.05);
+      // "#42 97%" from cached glyphs (glyph-run.ts); a file name, different on every tile, goes into the page's one text block.
+      const glyphs = glyphRun(detail, centre, detailBaseline, detailSize, SHEET_COLORS.detail);
+      if (glyphs !== undefined) labels.push(...glyphs);
+      else details.push({ text: detail, x: centre, y: detailBaseline, fontSize: detailSize, color: SHEET_COLORS.detail });
       return {
         item,
         verdict,
@@ -344,7 +415,7 @@ export function planContactSheets(
         top: cellTop + frame,
       };
     });
-    pages.push({ width, height, tiles, labels });
+    pages.push({ width, height, tiles, labels, details });
   }
   return { geometry, pages, counts };
 }

@@ -1,7 +1,8 @@
 /**
  * Painting and encoding the contact sheets (issue 4): pages of small Grad-CAM
  * overlay tiles, each captioned with its predicted class (and the true one
- * when the model got it wrong), misclassified tiles first and framed in red,
+ * when the model got it wrong) and a line with its index or file name and
+ * probability (`#42 97%`), misclassified tiles first and framed in red,
  * so that the mistakes of a CI run are what page 1 shows. A bar under each
  * tile shows the model's confidence; a header line per page gives the run's
  * counts.
@@ -14,9 +15,11 @@
  */
 import { GradcamError } from '../errors.js';
 import { blankCanvas } from '../render/canvas.js';
+import { paintColourBar } from '../render/colour-bar.js';
 import { encodePng } from '../render/png.js';
 import { CHANNEL_MAX, type RgbImage } from '../render/rgb-image.js';
 import { drawText } from '../render/text.js';
+import { drawTextBlock } from '../render/text-block.js';
 import { tilePainter, type TilePainter } from '../render/tile-painter.js';
 import {
   CONTACT_SHEET_DEFAULTS,
@@ -143,9 +146,10 @@ export async function paintContactSheets(
   for (const [index, page] of plan.pages.entries()) {
     const canvas = canvasFor(page.width, page.height);
     // Captions not yet cached are rasterised on sharp's threads while the tiles are painted on this one.
-    const text = drawText(canvas, page.labels);
+    const text = Promise.all([drawText(canvas, page.labels), drawTextBlock(canvas, page.details, SHEET_COLORS.detail)]);
     try {
       for (const placed of page.tiles) paintCell(canvas, g, painter, placed, items[placed.item] as ContactSheetItem);
+      if (g.colourBar !== undefined) paintColourBar(canvas, g.colourBar, options.colormap ?? CONTACT_SHEET_DEFAULTS.colormap);
     } catch (error) {
       await text.catch(() => undefined); // settle it: a rejected caption must not go unhandled
       throw error;

@@ -14,8 +14,11 @@ export interface HeatmapFile {
   probability: number;
   predicted: number;
   label?: number;
-  /** The map at the layer's resolution: ReLU(Σ_k w_k A^k) and the same divided by its maximum (+1e-7). */
-  map: { height: number; width: number; unnormalised: number[][]; normalised: number[][] };
+  /**
+   * The map at the layer's resolution: ReLU(Σ_k w_k A^k) and the same divided by its maximum (+1e-7);
+   * `rawPeak` is that maximum (score units), the value 1 on the figure's colour bar stands for.
+   */
+  map: { rawPeak: number; height: number; width: number; unnormalised: number[][]; normalised: number[][] };
   /** The normalised map resized to the input image, bilinear with half-pixel centres. */
   upsampled: { height: number; width: number; values: number[][] };
 }

@@ -160,7 +160,7 @@ export function renderHtmlReport(
     `<title>${escapeHtml(`${title} · ${headline} · ${summary.layer}`)}</title>\n` +
     `<style>${css}</style>\n</head>\n<body data-state="loading">\n` +
     summarySection(summary, entries.length, title) +
-    confusionSection(entries, className) +
+    confusionSection(entries, className, options.classNames?.length ?? summary.classNames.length) +
     CONTROLS +
     failuresSection(failures) +
     `<footer><p class="note">gradcam manifest v${summary.manifestVersion} · ${thousands(entries.length)} entries, ${thousands(failures.length)} failures</p></footer>\n` +

@@ -6,6 +6,8 @@
  * are only ever added.
  */
 import type { CamMethodName } from '../cam/cam-methods.js';
+import type { NormalizeMode } from '../cam/map-scale.js';
+import type { ColormapName } from '../render/colormaps.js';
 import type { ScoreKind } from '../cam/score-kinds.js';
 
 /** Bumped only when a field changes meaning or disappears. */
@@ -54,6 +56,8 @@ export interface ManifestEntry {
   /** The CAM method's name in CAM_METHODS. */
   method: CamMethodName;
   score: ScoreKind;
+  /** The map's maximum before normalisation, in score units (cam/raw-peak.ts). */
+  rawPeak: number;
   heatmap: HeatmapStats;
   /** How the input was read, when the user should know, e.g. "used frame 1 of 3" (see readingNotes). */
   notes?: string[];
@@ -93,6 +97,16 @@ export interface BatchSummary {
   method: CamMethodName;
   layer: string;
   score: ScoreKind;
+  /** The heatmaps' colormap (the pictures', the contact sheets' and the report's colour bar). */
+  colormap: ColormapName;
+  /** How maps were scaled to [0, 1]: 'image' (each its own peak) or 'batch' (all by `peak`). */
+  normalize: NormalizeMode;
+  /**
+   * The largest raw peak (score units) among this run's explained inputs, or
+   * null when none was explained. With normalize 'batch', the value 1 stands
+   * for in every picture of the run.
+   */
+  peak: number | null;
   /** Class names in output order (digits for MNIST). */
   classNames: string[];
   /**

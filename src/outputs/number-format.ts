@@ -22,3 +22,21 @@ export function percent(fraction: number, digits = 2): string {
   if (fraction > 0 && Number(text) <= 0) return `<${step.toFixed(digits)}%`;
   return `${text}%`;
 }
+
+/**
+ * A probability as a figure caption reads it: "p = 12.34%", and at the ends
+ * "p < 0.01%" / "p > 99.99%", so a tiny value is not shown as "p = <0.01%".
+ */
+export function probabilityPhrase(fraction: number): string {
+  const text = percent(fraction);
+  if (text.startsWith('<')) return `p < ${text.slice(1)}`;
+  if (text.startsWith('>')) return `p > ${text.slice(1)}`;
+  return `p = ${text}`;
+}
+
+/** A map's raw peak (score units) with 3 significant digits, e.g. "3.27", "0.000412", "1.2e-8". */
+export function peakText(value: number): string {
+  if (value === 0) return '0';
+  const abs = Math.abs(value);
+  return abs >= 1e-4 && abs < 1e6 ? String(Number(value.toPrecision(3))) : value.toPrecision(2);
+}

@@ -1,7 +1,11 @@
 /**
- * Matplotlib colormaps, rebuilt from their segment data so that a heatmap
- * drawn here has the same colours as the Keras Grad-CAM tutorial's
- * `plt.imshow(heatmap, cmap='jet')`.
+ * Matplotlib colormaps, bit-exact: jet, hot and gray rebuilt from their segment
+ * data (so that a heatmap drawn here has the same colours as the Keras Grad-CAM
+ * tutorial's `plt.imshow(heatmap, cmap='jet')`), viridis, turbo, inferno and
+ * magma from matplotlib's own 256-row tables (generated once into
+ * matplotlib-colormap-data.ts by scripts/matplotlib-colormaps.py). Every byte
+ * row and a sweep of values are checked against a fixture written by real
+ * matplotlib (test/fixtures/matplotlib-colormaps.json).
  *
  * Pure TypeScript: no TensorFlow.js, no sharp.
  *
@@ -20,6 +24,7 @@
  */
 import { GradcamError, usageError } from '../errors.js';
 import { CHANNEL_MAX } from './rgb-image.js';
+import { INFERNO_DATA, MAGMA_DATA, TURBO_DATA, VIRIDIS_DATA } from './matplotlib-colormap-data.js';
 
 /** One row of matplotlib segment data: at position `x`, the channel arrives at `y0` and leaves from `y1`. */
 export type SegmentRow = readonly [x: number, y0: number, y1: number];
@@ -34,12 +39,17 @@ export interface SegmentData {
 /** Number of rows in a matplotlib colormap's lookup table (`rcParams['image.lut']`, default 256). */
 export const LUT_SIZE = 256;
 
+/** How matplotlib defines a colormap: by segment data (`LinearSegmentedColormap`) or by 256 listed colours (`ListedColormap`). */
+export type ColormapDefinition = { readonly segments: SegmentData } | { readonly listed: readonly number[] };
+
 /**
- * The colormaps this project can draw with, each defined by matplotlib's own
- * segment data (matplotlib/_cm.py: `_jet_data`, `_hot_data`, `_gray_data`).
- * `viridis` and `turbo` are not here on purpose: matplotlib defines them by
- * 256-row tables (`_viridis_data`, `_turbo_data`), not by a short formula, and
- * the published polynomial fits of them do not reproduce matplotlib's colours.
+ * The colormaps this project can draw with, each defined the way matplotlib
+ * defines it: jet, hot and gray by segment data (matplotlib/_cm.py:
+ * `_jet_data`, `_hot_data`, `_gray_data`); viridis, turbo, inferno and magma by
+ * 256-row tables (matplotlib/_cm_listed.py), copied verbatim because no short
+ * formula reproduces them (the published polynomial fits are off by a few
+ * levels). A listed table is 256*3 floats, row-major RGB, used as matplotlib's
+ * `_lut` directly (`ListedColormap` with N = 256 does no resampling).
  */
 export const COLORMAPS = {
   /** Dark blue -> blue -> cyan -> yellow -> red -> dark red. The Keras Grad-CAM tutorial's choice. */
@@ -107,9 +117,17 @@ export const COLORMAPS = {
       ],
     },
   },
-} as const satisfies Record<string, { segments: SegmentData }>;
+  /** Dark purple -> blue -> green -> yellow; perceptually uniform, matplotlib's default. CC0 (van der Walt & Smith). */
+  viridis: { listed: VIRIDIS_DATA },
+  /** Dark blue -> cyan -> green -> yellow -> red; an improved rainbow (jet replacement). Apache-2.0 (Google, Mikhailov). */
+  turbo: { listed: TURBO_DATA },
+  /** Black -> purple -> orange -> pale yellow; perceptually uniform. CC0 (van der Walt & Smith). */
+  inferno: { listed: INFERNO_DATA },
+  /** Black -> purple -> pink -> pale yellow; perceptually uniform. CC0 (van der Walt & Smith). */
+  magma: { listed: MAGMA_DATA },
+} as const satisfies Record<string, ColormapDefinition>;
 
-/** Name of a colormap in {@link COLORMAPS}: `'jet' | 'hot' | 'gray'`. */
+/** Name of a colormap in {@link COLORMAPS}: `'jet' | 'hot' | 'gray' | 'viridis' | 'turbo' | 'inferno' | 'magma'`. */
 export type ColormapName = keyof typeof COLORMAPS;
 
 /** All colormap names, in declaration order (for `--help` texts and error messages). */
@@ -181,19 +199,33 @@ interface ColormapTables {
 
 const tableCache = new Map<ColormapName, ColormapTables>();
 
+/** The float LUT (256*3, row-major RGB) of a definition: segment data sampled, or the listed colours as they are. */
+function floatTable(definition: ColormapDefinition): Float64Array {
+  if ('listed' in definition) {
+    if (definition.listed.length !== LUT_SIZE * 3) {
+      throw new GradcamError(`a listed colormap must have ${LUT_SIZE * 3} values, received ${definition.listed.length}`);
+    }
+    return Float64Array.from(definition.listed);
+  }
+  const { red, green, blue } = definition.segments;
+  const channels = [red, green, blue].map((rows) => sampleSegments(rows));
+  const float = new Float64Array(LUT_SIZE * 3);
+  for (let i = 0; i < LUT_SIZE; i++) {
+    for (let c = 0; c < 3; c++) float[i * 3 + c] = (channels[c] as Float64Array)[i] as number;
+  }
+  return float;
+}
+
 /** Builds (once) and returns both LUTs of a colormap. Internal: the arrays are shared, never hand them out. */
 function colormapTables(name: ColormapName): ColormapTables {
   const cached = tableCache.get(name);
   if (cached !== undefined) return cached;
   assertColormapName(name);
-  const { segments } = COLORMAPS[name];
-  const channels = [segments.red, segments.green, segments.blue].map((rows) => sampleSegments(rows));
-  const float = new Float64Array(LUT_SIZE * 3);
+  const float = floatTable(COLORMAPS[name]);
   const bytes = new Uint8Array(LUT_SIZE * 3);
   for (let i = 0; i < LUT_SIZE; i++) {
     for (let c = 0; c < 3; c++) {
-      const value = (channels[c] as Float64Array)[i] as number;
-      float[i * 3 + c] = value;
+      const value = float[i * 3 + c] as number;
       // numpy's float -> uint8 cast truncates toward zero (colors.py: `(lut * 255).astype(np.uint8)`).
       bytes[i * 3 + c] = Math.trunc(value * CHANNEL_MAX);
     }

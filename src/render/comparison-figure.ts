@@ -5,6 +5,7 @@
  * to the tile on its own.
  */
 import { blankCanvas, pasteImage } from './canvas.js';
+import { colourBarLayout, paintColourBar } from './colour-bar.js';
 import { encodePng } from './png.js';
 import { assertScale } from './render-checks.js';
 import { RENDER_DEFAULTS, type RenderStyle } from './render-style.js';
@@ -31,11 +32,16 @@ export interface ComparisonOptions extends Partial<RenderStyle> {
   /** Tiles per row, default 5. */
   columns?: number;
   subtitle?: string;
+  /**
+   * A 0 → 1 colour bar in the figure's colormap under the grid (one for all
+   * tiles: they share the colormap), centred, with an optional caption.
+   */
+  colourBar?: { caption?: string };
 }
 
 /**
  * @returns PNG bytes, 8-bit RGB: rows of `columns` tiles (the original first),
- *   each with its title above, and the subtitle under the grid.
+ *   each with its title above, the colour bar (if asked for) and the subtitle under the grid.
  */
 export async function renderComparison(opts: ComparisonOptions): Promise<Buffer> {
   const scale = opts.scale ?? RENDER_DEFAULTS.scale;
@@ -55,12 +61,23 @@ export async function renderComparison(opts: ComparisonOptions): Promise<Buffer>
   const cellHeight = titleBand + tileHeight;
   const subtitleSize = Math.max(10, Math.round(titleSize * 0.75));
   const subtitleBand = opts.subtitle ? Math.round(subtitleSize * 2.2) : 0;
-  const width = 2 * margin + columns * cellWidth + (columns - 1) * gap;
-  const height = 2 * margin + rows * cellHeight + (rows - 1) * gap + subtitleBand;
+  const gridWidth = columns * cellWidth + (columns - 1) * gap;
+  const gridBottom = margin + rows * cellHeight + (rows - 1) * gap;
+  // The bar spans about one tile (never less than ten label heights) and widens the figure only when its caption would not fit.
+  const barWidth = Math.max(tileWidth, 10 * subtitleSize);
+  const captionWidth = opts.colourBar?.caption ? Math.ceil(estimateTextWidth(opts.colourBar.caption, subtitleSize)) : 0;
+  const width = 2 * margin + Math.max(gridWidth, opts.colourBar === undefined ? 0 : Math.max(barWidth, captionWidth));
+  const bar =
+    opts.colourBar === undefined
+      ? undefined
+      : colourBarLayout(Math.round((width - barWidth) / 2), gridBottom + Math.round(subtitleSize * 0.8), barWidth, subtitleSize, opts.colourBar.caption);
+  const barBand = bar === undefined ? 0 : bar.bar.top - gridBottom + bar.height;
+  const height = gridBottom + barBand + margin + subtitleBand;
+  const gridLeft = margin + Math.floor((width - 2 * margin - gridWidth) / 2);
   const canvas = blankCanvas(width, height);
-  const labels: TextLabel[] = [];
+  const labels: TextLabel[] = [...(bar?.labels ?? [])];
   titles.forEach((title, index) => {
-    const left = margin + (index % columns) * (cellWidth + gap);
+    const left = gridLeft + (index % columns) * (cellWidth + gap);
     const top = margin + Math.floor(index / columns) * (cellHeight + gap);
     labels.push({ text: title, x: left + cellWidth / 2, y: top + Math.round(titleSize * 1.1), fontSize: titleSize });
   });
@@ -70,7 +87,7 @@ export async function renderComparison(opts: ComparisonOptions): Promise<Buffer>
   const text = drawText(canvas, labels);
   try {
     titles.forEach((_, index) => {
-      const left = margin + (index % columns) * (cellWidth + gap) + Math.floor((cellWidth - tileWidth) / 2);
+      const left = gridLeft + (index % columns) * (cellWidth + gap) + Math.floor((cellWidth - tileWidth) / 2);
       const top = margin + Math.floor(index / columns) * (cellHeight + gap) + titleBand;
       const map = index === 0 ? undefined : opts.maps[index - 1]!;
       const tile =
@@ -79,6 +96,7 @@ export async function renderComparison(opts: ComparisonOptions): Promise<Buffer>
           : overlayTile({ image: opts.image, imageHeight: opts.imageHeight, imageWidth: opts.imageWidth, ...map, scale, alpha, colormap });
       pasteImage(canvas, tile, left, top);
     });
+    if (bar !== undefined) paintColourBar(canvas, bar, colormap);
   } finally {
     await text;
   }

@@ -17,7 +17,8 @@
  *   png.ts           encodePng
  */
 import { blankCanvas, pasteImage } from './canvas.js';
-import { panelLayout, type PanelTitles } from './panel-layout.js';
+import { paintColourBar } from './colour-bar.js';
+import { panelLayout, type PanelColourBar, type PanelTitles } from './panel-layout.js';
 import { encodePng } from './png.js';
 import { assertScale } from './render-checks.js';
 import { RENDER_DEFAULTS } from './render-style.js';
@@ -44,6 +45,8 @@ export interface PanelOptions extends OverlayOptions {
   titles: PanelTitles;
   /** Optional small line under the tiles, e.g. `conv2 · score: logit`. */
   subtitle?: string;
+  /** A 0 → 1 colour bar in the overlay's colormap under the heatmap tile, with an optional caption (the raw peak). */
+  colourBar?: PanelColourBar;
 }
 
 /**
@@ -59,7 +62,7 @@ export interface PanelOptions extends OverlayOptions {
 export async function renderPanel(opts: PanelOptions): Promise<Buffer> {
   const scale = opts.scale ?? RENDER_DEFAULTS.scale;
   assertScale(scale, opts.imageHeight, opts.imageWidth);
-  const layout = panelLayout(opts.imageWidth * scale, opts.imageHeight * scale, opts.titles, opts.subtitle);
+  const layout = panelLayout(opts.imageWidth * scale, opts.imageHeight * scale, opts.titles, opts.subtitle, opts.colourBar);
   const canvas = blankCanvas(layout.width, layout.height);
   // The labels are rasterised on the text thread while the tiles are painted
   // here; they do not overlap the tiles, so the order of drawing is free.
@@ -67,6 +70,7 @@ export async function renderPanel(opts: PanelOptions): Promise<Buffer> {
   try {
     pasteImage(canvas, imageTile(opts.image, opts.imageHeight, opts.imageWidth, scale), layout.originalTile.left, layout.originalTile.top);
     pasteImage(canvas, overlayTile(opts), layout.gradcamTile.left, layout.gradcamTile.top);
+    if (layout.colourBar !== undefined) paintColourBar(canvas, layout.colourBar, opts.colormap ?? RENDER_DEFAULTS.colormap);
   } finally {
     await text;
   }

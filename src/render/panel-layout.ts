@@ -2,6 +2,7 @@
  * Geometry of the tutorial's two-tile figure (overlay.ts's renderPanel):
  * where the tiles and the titles sit. Pure; draws nothing.
  */
+import { colourBarLayout, type ColourBarLayout } from './colour-bar.js';
 import type { TextLabel } from './text.js';
 import { estimateTextWidth } from './text-width.js';
 
@@ -20,7 +21,14 @@ export interface PanelLayout {
   /** Top-left corners of the two tiles. */
   originalTile: { left: number; top: number };
   gradcamTile: { left: number; top: number };
+  /** The colour bar under the heatmap tile, when one was asked for (its labels are in `labels` too). */
+  colourBar?: ColourBarLayout;
   labels: TextLabel[];
+}
+
+/** A colour bar under the heatmap tile: 0 → 1 and a caption saying what 1 is (e.g. the raw peak). */
+export interface PanelColourBar {
+  caption?: string;
 }
 
 /**
@@ -31,6 +39,10 @@ export interface PanelLayout {
  * widens when its title is wider than its tile (an MNIST digit's 28 px tiles
  * at scale 1).
  *
+ * With `colourBar`, a horizontal colour bar sits under the heatmap tile only
+ * (the original's column is left as it is), as wide as the tile but never
+ * narrower than ten label heights, so its ticks stay legible at scale 1.
+ *
  * @param tileWidth tile size in pixels (image size times scale).
  * @returns the canvas size, both tiles' corners and the labels for drawText.
  */
@@ -39,6 +51,7 @@ export function panelLayout(
   tileHeight: number,
   titles: PanelTitles,
   subtitle?: string,
+  colourBar?: PanelColourBar,
 ): PanelLayout {
   const titleSize = Math.min(24, Math.max(11, Math.round(tileHeight * 0.065)));
   const subtitleSize = Math.max(10, Math.round(titleSize * 0.75));
@@ -48,7 +61,10 @@ export function panelLayout(
   const columnWidth = (title: string): number =>
     Math.max(tileWidth, Math.ceil(estimateTextWidth(title, titleSize)));
   const leftColumn = columnWidth(titles.original);
-  const rightColumn = columnWidth(titles.gradcam);
+  const barFont = subtitleSize;
+  const barWidth = Math.max(tileWidth, 10 * barFont);
+  const captionWidth = colourBar?.caption ? Math.ceil(estimateTextWidth(colourBar.caption, barFont)) : 0;
+  const rightColumn = colourBar === undefined ? columnWidth(titles.gradcam) : Math.max(columnWidth(titles.gradcam), barWidth, captionWidth);
   const hasSubtitle = subtitle !== undefined && subtitle.trim() !== '';
   const subtitleWidth = hasSubtitle ? Math.ceil(estimateTextWidth(subtitle, subtitleSize)) : 0;
 
@@ -60,15 +76,21 @@ export function panelLayout(
   // DejaVu Sans: ascent ~0.93 em, descent ~0.24 em; the baseline sits one ascent below the band's top.
   const titleBaseline = margin + Math.round(titleSize * 0.93);
   const tileTop = titleBaseline + Math.round(titleSize * 0.24) + titlePad;
-  const tileBottom = tileTop + tileHeight;
-  const subtitleBaseline = tileBottom + Math.round(subtitleSize * 0.9) + Math.round(subtitleSize * 0.93);
-  const height = (hasSubtitle ? subtitleBaseline + Math.round(subtitleSize * 0.24) : tileBottom) + margin;
-
   const leftCentre = columnsLeft + leftColumn / 2;
   const rightCentre = columnsLeft + leftColumn + gap + rightColumn / 2;
+  const tileBottom = tileTop + tileHeight;
+  const bar =
+    colourBar === undefined
+      ? undefined
+      : colourBarLayout(Math.round(rightCentre - barWidth / 2), tileBottom + Math.round(barFont * 0.8), barWidth, barFont, colourBar.caption);
+  const contentBottom = bar === undefined ? tileBottom : bar.bar.top + bar.height;
+  const subtitleBaseline = contentBottom + Math.round(subtitleSize * 0.9) + Math.round(subtitleSize * 0.93);
+  const height = (hasSubtitle ? subtitleBaseline + Math.round(subtitleSize * 0.24) : contentBottom) + margin;
+
   const labels: TextLabel[] = [
     { text: titles.original, x: leftCentre, y: titleBaseline, fontSize: titleSize },
     { text: titles.gradcam, x: rightCentre, y: titleBaseline, fontSize: titleSize },
+    ...(bar?.labels ?? []),
   ];
   if (hasSubtitle) {
     labels.push({ text: subtitle, x: margin + contentWidth / 2, y: subtitleBaseline, fontSize: subtitleSize, color: '#444' });
@@ -80,6 +102,7 @@ export function panelLayout(
     tileHeight,
     originalTile: { left: Math.round(leftCentre - tileWidth / 2), top: tileTop },
     gradcamTile: { left: Math.round(rightCentre - tileWidth / 2), top: tileTop },
+    ...(bar === undefined ? {} : { colourBar: bar }),
     labels,
   };
 }

@@ -97,7 +97,8 @@ export async function warmUpTextRendering(): Promise<void> {
   );
 }
 
-function parseHexColor(color: string): [number, number, number] {
+/** `#rgb` or `#rrggbb` as RGB bytes. @throws GradcamError for anything else. */
+export function parseHexColor(color: string): [number, number, number] {
   const short = /^#([0-9a-f])([0-9a-f])([0-9a-f])$/i.exec(color);
   const long = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
   const parts = long?.slice(1) ?? short?.slice(1).map((digit) => digit + digit);
@@ -124,20 +125,34 @@ export async function drawText(canvas: RgbImage, labels: readonly TextLabel[]): 
   );
   visible.forEach((label, index) => {
     const bitmap = bitmaps[index] as TextBitmap;
-    const [red, green, blue] = parseHexColor(label.color ?? '#000');
     const left = Math.round(label.x) - bitmap.anchorX;
     const top = Math.round(label.y) - bitmap.baselineY;
-    for (let y = Math.max(0, -top); y < bitmap.height && top + y < canvas.height; y++) {
-      for (let x = Math.max(0, -left); x < bitmap.width && left + x < canvas.width; x++) {
-        const coverage = bitmap.coverage[y * bitmap.width + x] as number;
-        if (coverage === 0) continue;
-        const a = coverage / CHANNEL_MAX;
-        const o = ((top + y) * canvas.width + left + x) * 3;
-        const data = canvas.data;
-        data[o] = Math.round((data[o] as number) + (red - (data[o] as number)) * a);
-        data[o + 1] = Math.round((data[o + 1] as number) + (green - (data[o + 1] as number)) * a);
-        data[o + 2] = Math.round((data[o + 2] as number) + (blue - (data[o + 2] as number)) * a);
-      }
-    }
+    blendCoverage(canvas, bitmap, left, top, parseHexColor(label.color ?? '#000'));
   });
+}
+
+/**
+ * Blends one colour onto `canvas` through an 8-bit coverage mask whose
+ * top-left corner sits at (`left`, `top`), clipped at the canvas edges. Shared
+ * by drawText and text-block.ts.
+ */
+export function blendCoverage(
+  canvas: RgbImage,
+  mask: { readonly coverage: Uint8Array; readonly width: number; readonly height: number },
+  left: number,
+  top: number,
+  [red, green, blue]: readonly [number, number, number],
+): void {
+  const data = canvas.data;
+  for (let y = Math.max(0, -top); y < mask.height && top + y < canvas.height; y++) {
+    for (let x = Math.max(0, -left); x < mask.width && left + x < canvas.width; x++) {
+      const coverage = mask.coverage[y * mask.width + x] as number;
+      if (coverage === 0) continue;
+      const a = coverage / CHANNEL_MAX;
+      const o = ((top + y) * canvas.width + left + x) * 3;
+      data[o] = Math.round((data[o] as number) + (red - (data[o] as number)) * a);
+      data[o + 1] = Math.round((data[o + 1] as number) + (green - (data[o + 1] as number)) * a);
+      data[o + 2] = Math.round((data[o + 2] as number) + (blue - (data[o + 2] as number)) * a);
+    }
+  }
 }

@@ -47,6 +47,7 @@ function entry(index: number, predicted: number, label: number | null, probabili
     layer: 'conv2',
     method: 'gradcam',
     score: 'logit',
+    rawPeak: 0.5,
     heatmap: { peak: { x: 1, y: 1 }, mean: 0.5, inkShare: 0.5 },
   };
 }
@@ -78,6 +79,9 @@ function summary(outDir: string): BatchSummary {
     method: 'gradcam',
     layer: 'conv2',
     score: 'logit',
+    colormap: 'jet',
+    normalize: 'image',
+    peak: 0.5,
     classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
     seconds: { load: 0.1, explain: 0.2, write: 0.3, total: 0.6 },
     imagesPerSecond: 10,

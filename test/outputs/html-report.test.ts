@@ -10,6 +10,7 @@ import {
   jsonForScript,
   renderHtmlReport,
 } from '../../src/outputs/html-report.js';
+import { colormapLookup } from '../../src/render/colormaps.js';
 import type { BatchSummary, ManifestEntry, ManifestFailure, ManifestRecord } from '../../src/outputs/manifest.js';
 
 /** A manifest entry with plausible fields; `label: null` for none. */
@@ -30,6 +31,7 @@ function entry(index: number, predicted: number, label: number | null, probabili
     layer: 'conv2',
     method: 'gradcam',
     score: 'logit',
+    rawPeak: 0.5,
     heatmap: { peak: { x: 14, y: 12 }, mean: 0.3, inkShare: 0.6 },
   };
 }
@@ -59,6 +61,9 @@ function summaryFor(records: readonly ManifestRecord[], overrides: Partial<Batch
     method: 'gradcam',
     layer: 'conv2',
     score: 'logit',
+    colormap: 'jet',
+    normalize: 'image',
+    peak: 0.5,
     classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
     seconds: { load: 0.25, explain: 12.5, write: 3.75, total: 16.5 },
     imagesPerSecond: 606.06,
@@ -246,7 +251,48 @@ describe('renderHtmlReport', () => {
     assert.match(row(3), /<td class="recall">0\.00%<\/td>$/);
     assert.match(row(7), /<td class="recall">100\.00%<\/td>$/);
     assert.match(row(0), /<td class="recall"><\/td>$/); // no true 0
-    assert.equal(count(html, '<tr><th scope="row">'), 8); // classes 0..7
+    // Every class of the model (10), though only 2, 3, 5 and 7 occur (issue 13: this was a 0..7 table).
+    assert.equal(count(html, '<tr><th scope="row">'), 10);
+    const header = /<tr><th scope="col">true \\ pred<\/th>(.*?)<\/tr>/.exec(html)?.[1] ?? '';
+    assert.deepEqual([...header.matchAll(/<th scope="col">([^<]*)<\/th>/g)].map((m) => m[1]), ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'recall']);
+    assert.match(row(9), /^(<td class="zero">·<\/td>){10}<td class="recall"><\/td>$/);
+  });
+
+  it('a class beyond the model\'s names still gets its row and column', () => {
+    const wide = [entry(0, 11, 11)];
+    const html = renderHtmlReport(wide, summaryFor(wide));
+    assert.equal(count(html, '<tr><th scope="row">'), 12);
+  });
+
+  it('colours the headline by accuracy: green ≥ 95%, amber ≥ 80%, red below; failures keep it out of the green', () => {
+    const level = (accuracy: number | null, failed = 0) => {
+      const html = renderHtmlReport(records, summaryFor(records, { accuracy, failed }));
+      return /<p class="verdict ([a-z]+)" id="verdict">/.exec(html)?.[1];
+    };
+    assert.equal(level(0.9899), 'good', '98.99% is not red');
+    assert.equal(level(0.95), 'good');
+    assert.equal(level(0.9499), 'fair');
+    assert.equal(level(0.8), 'fair');
+    assert.equal(level(0.7999), 'bad');
+    assert.equal(level(1, 3), 'fair');
+    assert.equal(level(0.5, 3), 'bad');
+    assert.equal(level(null), 'none');
+    assert.equal(level(null, 1), 'bad');
+  });
+
+  it('carries a colour bar of the run\'s colormap, band for band its 256 LUT rows, and says what 1 is', () => {
+    const html = renderHtmlReport(records, summaryFor(records, { colormap: 'viridis', normalize: 'batch', peak: 3.2749 }));
+    const style = /<div class="colour-bar"[^>]*style="background: linear-gradient\(to right, ([^"]*)\)"/.exec(html)?.[1] ?? '';
+    const bands = [...style.matchAll(/rgb\((\d+),(\d+),(\d+)\) ([\d.]+)% ([\d.]+)%/g)];
+    assert.equal(bands.length, 256);
+    const lut = colormapLookup('viridis');
+    assert.deepEqual(bands[0]!.slice(1, 4).map(Number), Array.from(lut.subarray(0, 3)), 'starts at viridis(0)');
+    assert.deepEqual(bands[255]!.slice(1, 4).map(Number), Array.from(lut.subarray(765, 768)), 'ends at viridis(1)');
+    assert.deepEqual([bands[0]![4], bands[255]![5]], ['0', '100']);
+    assert.match(html, /<div class="colour-ticks"><span>0<\/span><span>0\.5<\/span><span>1<\/span><\/div>/);
+    assert.match(html, /<figcaption>viridis: 1 = the run&#39;s largest raw peak, 3\.27 \(logit\)/);
+    const own = renderHtmlReport(records, summaryFor(records));
+    assert.match(own, /<figcaption>jet: 1 = each map&#39;s own raw peak \(logit\); the largest in this run is 0\.5/);
   });
 
   it('lists failures with their messages', () => {

@@ -1,5 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import {
   COLORMAPS,
   COLORMAP_NAMES,
@@ -11,10 +13,12 @@ import {
   isColormapName,
   lutIndex,
   sampleSegments,
+  type ColormapDefinition,
   type ColormapName,
   type SegmentRow,
 } from '../../src/render/colormaps.js';
 import { GradcamError } from '../../src/errors.js';
+import { packageRoot } from '../../src/package-root.js';
 
 /** RGB triple of row `row` of a 256*3 LUT. */
 function rowOf(lut: ArrayLike<number>, row: number): number[] {
@@ -106,12 +110,56 @@ describe('agreement with matplotlib', () => {
   }
 });
 
-describe('every colormap against an independent interpolation of its segment data', () => {
+/** Written by scripts/matplotlib-colormaps.py with real matplotlib (see its header for the sweep). */
+interface MatplotlibFixture {
+  matplotlib: string;
+  sweep: number[];
+  colormaps: Record<string, { lut: number[]; sweep: number[] }>;
+}
+const FIXTURE = JSON.parse(
+  readFileSync(path.join(packageRoot(), 'test', 'fixtures', 'matplotlib-colormaps.json'), 'utf8'),
+) as MatplotlibFixture;
+
+describe(`bit-exact against matplotlib ${FIXTURE.matplotlib} (test/fixtures/matplotlib-colormaps.json)`, () => {
+  it('the fixture covers every colormap we offer, and nothing else', () => {
+    assert.deepEqual(Object.keys(FIXTURE.colormaps).sort(), [...COLORMAP_NAMES].sort());
+  });
+
+  it('the sweep holds 0, 1, out-of-range values and both sides of every entry boundary k/256', () => {
+    const sweep = new Set(FIXTURE.sweep);
+    for (const x of [0, 1, -0.25, 1.5]) assert.ok(sweep.has(x), `sweep lacks ${x}`);
+    for (let k = 1; k <= LUT_SIZE; k++) {
+      const boundary = Math.fround(k / LUT_SIZE);
+      assert.ok(sweep.has(boundary), `sweep lacks ${k}/256`);
+      assert.ok(FIXTURE.sweep.some((x) => x < boundary && x > boundary - 1e-6), `sweep lacks the float32 below ${k}/256`);
+    }
+  });
+
   for (const name of COLORMAP_NAMES) {
+    it(`${name}: all 256 byte rows equal cmap(np.arange(256), bytes=True)`, () => {
+      assert.deepEqual(Array.from(colormapLookup(name)), FIXTURE.colormaps[name]?.lut);
+    });
+
+    it(`${name}: applyColormap of the sweep equals cmap(x, bytes=True) for float32 x`, () => {
+      const got = applyColormap(Float32Array.from(FIXTURE.sweep), name);
+      const expected = FIXTURE.colormaps[name]?.sweep ?? [];
+      assert.equal(got.length, expected.length);
+      for (let i = 0; i < FIXTURE.sweep.length; i++) {
+        const rgb = Array.from(got.subarray(i * 3, i * 3 + 3));
+        assert.deepEqual(rgb, expected.slice(i * 3, i * 3 + 3), `${name}(${FIXTURE.sweep[i]})`);
+      }
+    });
+  }
+});
+
+describe('every segment colormap against an independent interpolation of its segment data', () => {
+  for (const name of COLORMAP_NAMES) {
+    const definition: ColormapDefinition = COLORMAPS[name];
+    if (!('segments' in definition)) continue;
     it(`${name}: float rows within 1e-12, byte rows = trunc(255 * value)`, () => {
       const float = colormapLookupFloat(name);
       const bytes = colormapLookup(name);
-      const { red, green, blue } = COLORMAPS[name].segments;
+      const { red, green, blue } = definition.segments;
       for (let row = 0; row < LUT_SIZE; row++) {
         [red, green, blue].forEach((rows, channel) => {
           const expected = segmentValue(rows, row / 255);
@@ -179,20 +227,21 @@ describe('caching and names', () => {
     assert.equal(colormapLookupFloat('jet')[2], 0.5);
   });
 
-  it('knows jet, hot and gray, and nothing inherited from Object', () => {
-    assert.deepEqual(COLORMAP_NAMES, ['jet', 'hot', 'gray']);
+  it('knows jet, hot, gray, viridis, turbo, inferno and magma, and nothing inherited from Object', () => {
+    assert.deepEqual(COLORMAP_NAMES, ['jet', 'hot', 'gray', 'viridis', 'turbo', 'inferno', 'magma']);
     assert.equal(isColormapName('jet'), true);
-    assert.equal(isColormapName('viridis'), false);
+    assert.equal(isColormapName('viridis'), true);
+    assert.equal(isColormapName('plasma'), false);
     assert.equal(isColormapName('toString'), false);
   });
 
   it('rejects an unknown name with a usage error that lists the known ones', () => {
     assert.throws(
-      () => assertColormapName('viridis'),
+      () => assertColormapName('plasma'),
       (error: unknown) =>
         error instanceof GradcamError &&
         error.exitCode === 2 &&
-        error.message === 'unknown colormap "viridis"; available colormaps: jet, hot, gray',
+        error.message === 'unknown colormap "plasma"; available colormaps: jet, hot, gray, viridis, turbo, inferno, magma',
     );
     // Callers outside TypeScript can pass any string.
     assert.throws(() => colormapLookup('nope' as ColormapName), GradcamError);

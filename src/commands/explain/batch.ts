@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { GradcamPool } from '../../cam/gradcam-pool.js';
-import type { CamBatch } from '../../cam/pipeline.js';
+import { NORMALISATION_EPSILON, type CamBatch } from '../../cam/pipeline.js';
+import { scaleToPeak } from '../../cam/map-scale.js';
+import { rawPeaks } from '../../cam/raw-peak.js';
 import { assertInputsFit, isFailure, loadInputs, type Digit, type InputRef, type LoadedInput } from '../../data/inputs.js';
 import { packed } from '../../data/packed.js';
 import { inputSize } from '../../model/input-spec.js';
@@ -111,6 +113,9 @@ export async function explainBatch(
     method: plan.method,
     layer: cam.layerName,
     score: plan.score,
+    colormap: style.colormap,
+    normalize: plan.normalize,
+    peak: null,
     classNames: session.metadata.classNames,
     seconds: { ...seconds, total: 0 },
     imagesPerSecond: 0,
@@ -136,7 +141,7 @@ export async function explainBatch(
         );
       }
       if (options.figures) {
-        writers.push(figureWriter(outDir, layout, { methodTitle: cam.method.title, layerName: cam.layerName, score: plan.score, className: explainer.className, textReady: explainer.textReady }));
+        writers.push(figureWriter(outDir, layout, { methodTitle: cam.method.title, layerName: cam.layerName, score: plan.score, normalize: plan.normalize, className: explainer.className, textReady: explainer.textReady }));
       } else {
         tiles = new TileWriter(
           {
@@ -177,6 +182,17 @@ export async function explainBatch(
         const byPosition = new Map(files.map((p, k) => [p, decoded[k]!]));
         return positions.map((p) => preloaded.get(p) ?? byPosition.get(p)!);
       };
+
+      // --normalize batch: the shared scale is the largest raw peak of the whole run, known only
+      // once every chunk is computed. Maps are cheap to keep (121 floats each at conv2) and the
+      // expensive part, computing them, should not run twice; so with 'batch' each chunk's
+      // records, pictures and unnormalised maps wait here (≈4 kB per 28×28 input, its
+      // model input already released) and are rescaled and written after the last chunk.
+      // Threads and the pool only compute maps; rescaling happens here, before any tile is
+      // painted. A shard is its own run: its scale is its own largest peak (summary.peak).
+      const sharedScale = plan.normalize === 'batch';
+      const deferred: { records: ManifestRecord[]; pictures: Picture[]; unnormalised: Float32Array[] }[] = [];
+      let runPeak: number | null = null;
 
       /** The previous chunk, whose pictures are being written while this thread computes the next one. */
       let pending: { records: ManifestRecord[]; written: Promise<(string | null)[]> } | undefined;
@@ -234,6 +250,7 @@ export async function explainBatch(
         const t1 = performance.now();
         const chunkRecords: ManifestRecord[] = [];
         const pictures: Picture[] = [];
+        const unnormalised: Float32Array[] = [];
         let d = 0;
         for (const [i, input] of inputs.entries()) {
           const { index } = chunk[i]!;
@@ -251,17 +268,24 @@ export async function explainBatch(
           }
           const entry = manifestEntry(maps!, k, { index, input, outputStem: outputStem(input.ref), plan, layerName: cam.layerName, inputShape });
           counts.explained++;
+          runPeak = Math.max(runPeak ?? 0, entry.rawPeak);
           if (entry.label !== undefined) {
             counts.labelled++;
             if (entry.correct) counts.correct++;
           }
           if (!selected(entry, only)) continue;
           chunkRecords.push(entry);
-          pictures.push({ entry, image: input.view, heatmap: maps!.heatmaps.slice(k * mapSize, (k + 1) * mapSize) });
+          pictures.push({
+            entry,
+            image: input.view,
+            heatmap: maps!.heatmaps.slice(k * mapSize, (k + 1) * mapSize),
+            peak: entry.rawPeak,
+            explainedProbability: maps!.probabilities[k * maps!.classCount + entry.explainedClass]!,
+          });
+          if (sharedScale) unnormalised.push(maps!.unnormalised.slice(k * mapSize, (k + 1) * mapSize));
         }
-        const written = picturesWritten(writers, pictures);
-        written.catch(() => undefined); // awaited in flush(); a failed thread must not also count as an unhandled rejection
-        pending = { records: chunkRecords, written };
+        if (sharedScale) deferred.push({ records: chunkRecords, pictures, unnormalised });
+        else pending = { records: chunkRecords, written: handOver(writers, pictures) };
         seconds.write += (performance.now() - t1) / 1000;
         // The next chunk computes only now, once this chunk's pictures are with the picture threads.
         next = start + BATCH_CHUNK < items.length ? compute(start + BATCH_CHUNK) : undefined;
@@ -279,6 +303,18 @@ export async function explainBatch(
         });
       }
       await flush();
+      summary.peak = runPeak;
+      for (const part of deferred) {
+        const t0 = performance.now();
+        part.pictures.forEach((picture, i) => {
+          picture.heatmap = scaleToPeak(part.unnormalised[i]!, runPeak ?? 0, NORMALISATION_EPSILON);
+          picture.peak = runPeak ?? 0;
+          picture.entry.heatmap = mapStats(picture.heatmap, cam.mapHeight, cam.mapWidth, picture.image, inputShape);
+        });
+        pending = { records: part.records, written: handOver(writers, part.pictures) };
+        seconds.write += (performance.now() - t0) / 1000;
+        await flush();
+      }
     } finally {
       await pool?.close();
       session.model.dispose();
@@ -321,7 +357,7 @@ function manifestEntry(
   const probabilities = maps.probabilities.subarray(k * classCount, (k + 1) * classCount);
   const predicted = argMax(probabilities);
   const heatmap = maps.heatmaps.subarray(k * mapHeight * mapWidth, (k + 1) * mapHeight * mapWidth);
-  const upsampled = resizeBilinear(heatmap, mapHeight, mapWidth, inputShape.height, inputShape.width);
+  const rawPeak = rawPeaks(maps.unnormalised.subarray(k * mapHeight * mapWidth, (k + 1) * mapHeight * mapWidth), 1)[0]!;
   return {
     index,
     source: input.source,
@@ -334,9 +370,22 @@ function manifestEntry(
     layer: context.layerName,
     method: plan.method,
     score: plan.score,
-    heatmap: heatmapStats(upsampled, input.view, inputShape.width),
+    rawPeak,
+    heatmap: mapStats(heatmap, mapHeight, mapWidth, input.view, inputShape),
     ...(input.notes === undefined ? {} : { notes: input.notes }),
   };
+}
+
+/** Where a normalised map puts its heat on the input, measured on the map upsampled to the input's size. */
+function mapStats(heatmap: Float32Array, mapHeight: number, mapWidth: number, view: Float32Array, inputShape: { height: number; width: number }) {
+  return heatmapStats(resizeBilinear(heatmap, mapHeight, mapWidth, inputShape.height, inputShape.width), view, inputShape.width);
+}
+
+/** {@link picturesWritten}, with the rejection also caught here: it is awaited in flush(), and a failed thread must not also count as an unhandled rejection. */
+function handOver(writers: readonly BatchWriter[], pictures: readonly Picture[]): Promise<(string | null)[]> {
+  const written = picturesWritten(writers, pictures);
+  written.catch(() => undefined);
+  return written;
 }
 
 /**

@@ -35,6 +35,7 @@ export async function explain(options: ExplainOptions): Promise<ExplainResult> {
   if (all.length === 0) throw usageError('nothing to explain: give image files, directories, patterns, --mnist-index or --mnist-test');
   const batch = all.length > 1 || options.outDir !== undefined || options.mnistTest === true || options.shard !== undefined;
   if (!batch && options.figures) throw usageError('--figures is for batch mode; a single input gets the figure by default');
+  if (!batch && options.normalize === 'batch') throw usageError('--normalize batch shares one scale across a batch; a single input is scaled to its own peak (its colour bar names it)');
   const plan = resolvePlan(options);
   const style = resolveRenderStyle(options, batch);
   if (plan.compare !== undefined && (options.heatmap !== undefined || options.overlayOnly === true)) {

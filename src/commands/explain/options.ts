@@ -5,6 +5,7 @@
  * drawn), which single.ts and batch.ts use as they are. No TensorFlow.js here.
  */
 import type { SmoothGradOptions } from '../../cam/pipeline.js';
+import { DEFAULT_NORMALIZE_MODE, NORMALIZE_MODE_NAMES, NORMALIZE_MODES, type NormalizeMode } from '../../cam/map-scale.js';
 import { CAM_METHOD_NAMES, DEFAULT_CAM_METHOD, isCamMethodName, type CamMethodName } from '../../cam/cam-methods.js';
 import { DEFAULT_SCORE_KIND, SCORE_KINDS, type ScoreKind } from '../../cam/score-kinds.js';
 import type { FailedInput } from '../../data/inputs.js';
@@ -67,6 +68,8 @@ export interface ExplainOptions extends ModelOptions {
   only?: 'all' | 'misclassified' | 'correct';
   /** Batch: process part i of n ("i/n"). */
   shard?: string;
+  /** Batch: scale each map to its own maximum ('image', default) or all to the run's largest raw peak ('batch'). */
+  normalize?: NormalizeMode;
   /** Batch: write contact sheets and the HTML report (default true). */
   contactSheet?: boolean;
   report?: boolean;
@@ -93,11 +96,13 @@ export interface ExplainPlan {
   classIndex: number | undefined;
   eigenSmooth: boolean;
   smoothGrad: SmoothGradOptions | undefined;
+  /** How a batch's maps are scaled to [0, 1] (single mode: always 'image'). */
+  normalize: NormalizeMode;
 }
 
 /** Validates what to explain and fills in the defaults. */
 export function resolvePlan(
-  options: Pick<ExplainOptions, 'method' | 'layer' | 'score' | 'classIndex' | 'eigenSmooth' | 'smoothGrad' | 'noise'>,
+  options: Pick<ExplainOptions, 'method' | 'layer' | 'score' | 'classIndex' | 'eigenSmooth' | 'smoothGrad' | 'noise' | 'normalize'>,
 ): ExplainPlan {
   const requested = options.method ?? DEFAULT_CAM_METHOD;
   if (requested !== ALL_METHODS && !isCamMethodName(requested)) {
@@ -120,7 +125,9 @@ export function resolvePlan(
   if (classIndex !== undefined && !(Number.isInteger(classIndex) && classIndex >= 0)) {
     throw usageError(`--class must be a class index (a whole number ≥ 0), got ${classIndex}`);
   }
-  return { method, compare, layer, score, classIndex, eigenSmooth: options.eigenSmooth === true, smoothGrad };
+  const normalize = options.normalize ?? DEFAULT_NORMALIZE_MODE;
+  if (!Object.hasOwn(NORMALIZE_MODES, normalize)) throw usageError(`unknown --normalize "${normalize}"; choose ${NORMALIZE_MODE_NAMES.join(' or ')}`);
+  return { method, compare, layer, score, classIndex, eigenSmooth: options.eigenSmooth === true, smoothGrad, normalize };
 }
 
 /** Validates how the pictures look and fills in the defaults (the scale differs in batch mode). */
@@ -153,6 +160,8 @@ export interface Explanation {
   /** The class the map explains, and its probability. */
   explainedClass: number;
   explainedProbability: number;
+  /** The map's maximum before normalisation, in score units: what 1 on the colour bar stands for (cam/raw-peak.ts). */
+  rawPeak: number;
   label?: number;
   correct?: boolean;
   /** The picture written ('-': returned as the result's `image`). */

@@ -8,7 +8,8 @@ import { isFailure, loadInputs, type InputRef } from '../../data/inputs.js';
 import { badModelOutput } from '../../model/output-check.js';
 import { argMax } from '../../model/ranking.js';
 import { formatHeatmapJson, heatmapRows, type HeatmapFile } from '../../outputs/heatmap-json.js';
-import { percent } from '../../outputs/number-format.js';
+import { peakText, percent, probabilityPhrase } from '../../outputs/number-format.js';
+import { rawPeaks } from '../../cam/raw-peak.js';
 import { CAM_METHODS } from '../../cam/cam-methods.js';
 import { renderComparison, type ComparedMap } from '../../render/comparison-figure.js';
 import { renderOverlay, renderPanel } from '../../render/overlay.js';
@@ -58,7 +59,9 @@ export async function explainOne(
         compared = plan.compare.map((name) => {
           const other = name === plan.method ? maps! : explainer.camFor(name).explain(x, target);
           const { title, classSpecific } = CAM_METHODS[name];
-          return { title: classSpecific ? title : `${title} (any class)`, heatmap: other.heatmaps, heatmapHeight: other.mapHeight, heatmapWidth: other.mapWidth };
+          // Each method has its own units, so each tile names its own raw peak (what 1 on the shared colour bar is).
+          const peak = `peak ${peakText(rawPeaks(other.unnormalised, 1)[0]!)}`;
+          return { title: `${classSpecific ? title : `${title} (any class)`} · ${peak}`, heatmap: other.heatmaps, heatmapHeight: other.mapHeight, heatmapWidth: other.mapWidth };
         });
       }
     } finally {
@@ -72,6 +75,7 @@ export async function explainOne(
     }
     const predicted = argMax(probabilities);
     const explainedClass = maps.classes[0]!;
+    const rawPeak = rawPeaks(maps.unnormalised, 1)[0]!;
     const overlay = {
       image: input.view,
       imageHeight: inputShape.height,
@@ -81,7 +85,12 @@ export async function explainOne(
       heatmapWidth: maps.mapWidth,
       ...style,
     };
-    const explainedText = `${className(explainedClass)} (${percent(probabilities[explainedClass]!)})`;
+    // A class other than the prediction says so, with its probability however small ("explaining 3 (p < 0.01%)", issue 13).
+    const explainedText =
+      explainedClass === predicted
+        ? `${className(explainedClass)} (${percent(probabilities[explainedClass]!)})`
+        : `explaining ${className(explainedClass)} (${probabilityPhrase(probabilities[explainedClass]!)})`;
+    const colourBar = { caption: `1 = raw peak ${peakText(rawPeak)} (${plan.score})` };
     const methodTitle = cam.method.title;
     await explainer.textReady;
     const subtitle = `layer ${cam.layerName} · score: ${plan.score} · ${style.colormap}, alpha ${style.alpha}`;
@@ -93,6 +102,7 @@ export async function explainOne(
           originalTitle: `${input.label === undefined ? 'Original' : `Original (label ${className(input.label)})`}: why ${explainedText}?`,
           maps: compared,
           subtitle,
+          colourBar: { caption: `1 = each map's own raw peak (${plan.score}), shown in its title` },
           ...style,
         })
       : options.overlayOnly
@@ -105,9 +115,10 @@ export async function explainOne(
               ? `${methodTitle} (any class); predicted ${className(predicted)} (${percent(probabilities[predicted]!)})`
               : explainedClass === predicted
                 ? `${methodTitle}: ${explainedText}`
-                : `${methodTitle} for ${explainedText}, predicted ${className(predicted)}`,
+                : `${methodTitle} ${explainedText}, predicted ${className(predicted)}`,
           },
           subtitle,
+          colourBar,
         });
     const image = await encodeImage(png, format);
     if (output !== STDOUT) await writeFileAtomic(output, image);
@@ -117,6 +128,7 @@ export async function explainOne(
       probability: probabilities[predicted]!,
       explainedClass,
       explainedProbability: probabilities[explainedClass]!,
+      rawPeak,
       ...(input.label === undefined ? {} : { label: input.label, correct: input.label === predicted }),
       output,
       ...(input.notes === undefined ? {} : { notes: input.notes }),
@@ -135,6 +147,7 @@ export async function explainOne(
         predicted,
         ...(input.label === undefined ? {} : { label: input.label }),
         map: {
+          rawPeak,
           height: maps.mapHeight,
           width: maps.mapWidth,
           unnormalised: heatmapRows(maps.unnormalised, maps.mapWidth),

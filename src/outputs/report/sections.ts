@@ -5,7 +5,9 @@
  */
 import type { BatchSummary, ManifestEntry, ManifestFailure } from '../manifest.js';
 import { percent, thousands } from '../number-format.js';
+import { colourKeySection } from './colour-key.js';
 import { escapeHtml, hrefFor } from './escape.js';
+import { verdictLevel } from './verdict.js';
 
 /** Confusion matrices wider than this are left out: unreadable, and quadratic in size. */
 export const MAX_CONFUSION_CLASSES = 30;
@@ -69,21 +71,25 @@ export function summarySection(summary: BatchSummary, entryCount: number, title:
         `${thousands(entryCount)} of the ${thousands(summary.explained)} explained.</p>\n`;
   return (
     `<header>\n<h1>${escapeHtml(title)}</h1>\n` +
-    `<p class="verdict${summary.labelled > summary.correct || summary.failed > 0 ? ' bad' : ''}" id="verdict">${verdict}${failed}</p>\n` +
+    `<p class="verdict ${verdictLevel(summary)}" id="verdict">${verdict}${failed}</p>\n` +
     `<dl class="summary" id="summary">\n` +
     rows.map(([key, value]) => `<div><dt>${escapeHtml(key)}</dt><dd>${escapeHtml(value)}</dd></div>`).join('\n') +
-    `\n</dl>\n${listed}<nav>${links.join(' · ')}</nav>\n</header>\n`
+    `\n</dl>\n${colourKeySection(summary)}${listed}<nav>${links.join(' · ')}</nav>\n</header>\n`
   );
 }
 
 /**
  * A true × predicted count table of the labelled entries, each cell a link
- * to that view of the grid (`#true=2&pred=7`), with per-class recall.
+ * to that view of the grid (`#true=2&pred=7`), with per-class recall. Every
+ * class of the model has a row and a column, also those no entry has
+ * (issue 13: labels 2, 5, 7 once gave a 0..7 header).
+ *
+ * @param classCount the model's number of classes (its class names); a larger class seen in the entries widens the table.
  */
-export function confusionSection(entries: readonly ManifestEntry[], className: (c: number) => string): string {
+export function confusionSection(entries: readonly ManifestEntry[], className: (c: number) => string, classCount: number): string {
   const labelled = entries.filter((e) => e.label !== undefined);
   if (labelled.length === 0) return '';
-  const classCount = 1 + labelled.reduce((max, e) => Math.max(max, e.predicted, e.label as number), 0);
+  classCount = Math.max(classCount, 1 + labelled.reduce((max, e) => Math.max(max, e.predicted, e.label as number), 0));
   if (classCount > MAX_CONFUSION_CLASSES) {
     return `<section id="confusion"><h2>Confusion</h2><p class="note">${classCount} classes: too many for a table; use the filters below.</p></section>\n`;
   }

@@ -12,6 +12,12 @@ h2 small { font-weight: normal; color: var(--muted); font-size: 13px; }
 a { color: #1558b0; }
 .verdict { font-size: 16px; margin: 4px 0 12px; color: #1b5e20; }
 .verdict.bad { color: var(--bad); }
+.verdict.fair { color: #a15c00; }
+.verdict.none { color: #111; }
+.colour-key { margin: 0 0 10px; max-width: 360px; }
+.colour-bar { height: 14px; border: 1px solid var(--line); }
+.colour-ticks { display: flex; justify-content: space-between; font-size: 12px; color: var(--muted); }
+.colour-key figcaption { font-size: 12px; color: var(--muted); }
 .note { color: var(--muted); }
 dl.summary { display: flex; flex-wrap: wrap; gap: 6px 22px; margin: 0 0 10px; }
 dl.summary div { min-width: 0; }

@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import { writeFileAtomic } from '../../atomic-write.js';
 import { GradcamError } from '../../errors.js';
 import { imageAndHeatmap, type BatchWriter, type PictureLayout } from '../batch-writer.js';
-import type { ContactSheetItem } from '../contact-sheet-layout.js';
+import { tileName, type ContactSheetItem } from '../contact-sheet-layout.js';
+import { colourKeyCaption } from '../report/colour-key.js';
 import type { TileWriter } from '../tile-writer.js';
 
 /** `contact-sheet.png`, or `contact-sheet-001.png`… when the pictures need several pages. */
@@ -34,6 +35,7 @@ export function contactSheetWriter(
           ...imageAndHeatmap(picture, layout),
           predicted: entry.predicted,
           probability: entry.probability,
+          name: tileName(entry.source),
           ...(entry.label === undefined ? {} : { label: entry.label }),
         });
       }
@@ -43,7 +45,13 @@ export function contactSheetWriter(
       if (items.length === 0) return;
       const { CONTACT_SHEET_PNG_LEVEL, paintContactSheets, renderContactSheets } = await import('../contact-sheet.js');
       const { explained, labelled, correct } = summary;
-      const options = { alpha: layout.style.alpha, colormap: layout.style.colormap, counts: { explained, labelled, correct }, classNames: summary.classNames };
+      const options = {
+        alpha: layout.style.alpha,
+        colormap: layout.style.colormap,
+        counts: { explained, labelled, correct },
+        classNames: summary.classNames,
+        colourBar: { caption: colourKeyCaption(summary) },
+      };
       const files: string[] = [];
       if (tiles === undefined) {
         const pages = await renderContactSheets(items, options);

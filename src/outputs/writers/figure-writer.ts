@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../atomic-write.js';
-import { percent } from '../number-format.js';
+import { peakText, percent, probabilityPhrase } from '../number-format.js';
 import { firstLine } from '../../errors.js';
 import { renderPanel } from '../../render/overlay.js';
 import { imageAndHeatmap, type BatchWriter, type Picture, type PictureLayout } from '../batch-writer.js';
@@ -11,6 +11,8 @@ export interface FigureCaptions {
   methodTitle: string;
   layerName: string;
   score: string;
+  /** 'batch' when every map shares the run's scale (--normalize batch): the colour bar says so. */
+  normalize: 'image' | 'batch';
   className: (c: number) => string;
   /** Resolves once text rendering is warm (figures have titles). */
   textReady: Promise<void>;
@@ -65,9 +67,15 @@ export function figureWriter(
         ...layout.style,
         titles: {
           original: entry.label === undefined ? 'Original' : `Original (label ${className(entry.label)})`,
-          gradcam: `${captions.methodTitle}: ${className(entry.predicted)} (${percent(entry.probability)})`,
+          gradcam:
+            entry.explainedClass === entry.predicted
+              ? `${captions.methodTitle}: ${className(entry.predicted)} (${percent(entry.probability)})`
+              : `${captions.methodTitle} explaining ${className(entry.explainedClass)} (${probabilityPhrase(picture.explainedProbability)}), predicted ${className(entry.predicted)}`,
         },
         subtitle: `layer ${captions.layerName} · score: ${captions.score}`,
+        colourBar: {
+          caption: `1 = ${captions.normalize === 'batch' ? "the run's largest raw peak" : 'raw peak'} ${peakText(picture.peak)} (${captions.score})`,
+        },
       });
       await writeFileAtomic(path.join(outDir, entry.output), png, { durable: false });
       return null;

@@ -64,7 +64,7 @@ describe('batch explain', { concurrency: false }, () => {
     assert.equal(first.output, 'images/mnist-test-00000.png');
     assert.equal(first.label, 7);
     assert.equal(first.predicted, 7);
-    assert.deepEqual(Object.keys(first).sort(), ['correct', 'explainedClass', 'heatmap', 'index', 'label', 'layer', 'method', 'output', 'predicted', 'probability', 'score', 'source', 'top'].sort());
+    assert.deepEqual(Object.keys(first).sort(), ['correct', 'explainedClass', 'heatmap', 'index', 'label', 'layer', 'method', 'output', 'predicted', 'probability', 'rawPeak', 'score', 'source', 'top'].sort());
     assert.equal(first.top.length, 3);
     assert.ok(first.heatmap.inkShare >= 0 && first.heatmap.inkShare <= 1);
     const correct = records.filter((r) => 'correct' in r && r.correct).length;
@@ -180,6 +180,47 @@ describe('batch explain', { concurrency: false }, () => {
       assert.match(run.stderr, message);
     });
   }
+
+  it('--normalize batch: one scale for the run, so the weakest map is dimmer in its tile than under image', async () => {
+    // alpha 1 and gray: a tile pixel is gray(heat) alone, so its brightest pixel reads the map's top value.
+    const common = ['explain', '--mnist-index', '0..7', '--class', '3', '--alpha', '1', '--colormap', 'gray', '--no-contact-sheet', '--no-report', '--json'];
+    const image = await gradcam([...common, '--out-dir', 'norm-image'], tmp);
+    const batch = await gradcam([...common, '--out-dir', 'norm-batch', '--normalize', 'batch'], tmp);
+    assert.equal(image.code, 0, image.stderr);
+    assert.equal(batch.code, 0, batch.stderr);
+    const imageSummary = JSON.parse(image.stdout) as BatchSummary;
+    const batchSummary = JSON.parse(batch.stdout) as BatchSummary;
+    assert.equal(imageSummary.normalize, 'image');
+    assert.equal(batchSummary.normalize, 'batch');
+    const entries = (await manifest(path.join(tmp, 'norm-batch'))) as ManifestEntry[];
+    const peaks = entries.map((e) => e.rawPeak);
+    assert.equal(batchSummary.peak, Math.max(...peaks));
+    assert.equal(imageSummary.peak, batchSummary.peak, 'the same maps either way; only their scale differs');
+    const weakest = entries[peaks.indexOf(Math.min(...peaks))]!;
+    const strongest = entries[peaks.indexOf(Math.max(...peaks))]!;
+    assert.ok(weakest.rawPeak < strongest.rawPeak * 0.8, `the inputs' peaks differ enough to see (${peaks.join(', ')})`);
+    const brightest = async (dir: string, entry: ManifestEntry): Promise<number> => {
+      const { data } = await sharp(path.join(tmp, dir, entry.output)).raw().toBuffer({ resolveWithObject: true });
+      return Math.max(...data);
+    };
+    // The upsampled map's top can fall a little under its cell's 1 (bilinear between cells), hence ≥ 240, not 255.
+    const own = await brightest('norm-image', weakest);
+    assert.ok(own >= 240, `image: the weakest map still reaches (nearly) the top colour (${own})`);
+    const dimmed = await brightest('norm-batch', weakest);
+    assert.ok(dimmed <= own * (weakest.rawPeak / strongest.rawPeak) + 2, `batch: the weakest map tops out at ${dimmed}, under image's ${own}`);
+    assert.equal(await brightest('norm-batch', strongest), await brightest('norm-image', strongest), "the run's strongest map looks the same either way");
+    // The manifest's heat statistics follow the pictures' scale.
+    const imageEntries = (await manifest(path.join(tmp, 'norm-image'))) as ManifestEntry[];
+    const sameWeakest = imageEntries.find((e) => e.index === weakest.index)!;
+    assert.ok(weakest.heatmap.mean < sameWeakest.heatmap.mean, 'mean heat is lower on the shared scale');
+    assert.deepEqual(weakest.heatmap.peak, sameWeakest.heatmap.peak, 'the peak stays where it is');
+  });
+
+  it('--normalize batch is refused for a single input (usage error)', async () => {
+    const run = await gradcam(['explain', '--mnist-index', '0', '--normalize', 'batch', '-o', 'x.png'], tmp);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--normalize batch shares one scale across a batch/);
+  });
 
   it('leaves no tensors behind (in-process)', async () => {
     const options = { images: [], mnistTest: true, limit: 300, outDir: path.join(tmp, 'leak'), contactSheet: false, report: false };

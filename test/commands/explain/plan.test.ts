@@ -16,7 +16,12 @@ describe('resolvePlan', () => {
       classIndex: undefined,
       eigenSmooth: false,
       smoothGrad: undefined,
+      normalize: 'image',
     });
+  });
+  it('--normalize image|batch; anything else is a usage error naming the choices', () => {
+    assert.equal(resolvePlan({ normalize: 'batch' }).normalize, 'batch');
+    assert.throws(() => resolvePlan({ normalize: 'run' as 'batch' }), (error: unknown) => usage(error) && /unknown --normalize "run"; choose image or batch/.test((error as Error).message));
   });
   it('--method all compares every method of the table', () => {
     const plan = resolvePlan({ method: 'all' });

@@ -69,3 +69,33 @@ describe('explain --figures at a large scale', { concurrency: false }, () => {
     }
   });
 });
+
+describe('figureWriter titles and colour bar (issue 13)', () => {
+  const directory = temporaryDirectory('gradcam-figure-');
+  it('a non-predicted class reads "explaining 3 (p < 0.01%)", and the bar names the scale', async () => {
+    {
+      const dir = directory();
+      const { figureWriter } = await import('../../../src/outputs/writers/figure-writer.js');
+      const { renderPanel } = await import('../../../src/render/overlay.js');
+      const style = { alpha: 0.4, colormap: 'magma' as const, scale: 2 };
+      const layout = { imageHeight: 28, imageWidth: 28, mapHeight: 11, mapWidth: 11, style };
+      const image = new Float32Array(28 * 28).fill(0.5);
+      const heatmap = Float32Array.from({ length: 121 }, (_, i) => i / 120);
+      const entry = {
+        index: 0, source: 'mnist:test/0', output: 'f.png', predicted: 7, probability: 0.99, top: [], label: 7, correct: true,
+        explainedClass: 3, layer: 'conv2', method: 'gradcam' as const, score: 'logit' as const, rawPeak: 0.01,
+        heatmap: { peak: { x: 0, y: 0 }, mean: 0, inkShare: 0 },
+      };
+      const writer = figureWriter(dir, layout, { methodTitle: 'Grad-CAM', layerName: 'conv2', score: 'logit', normalize: 'batch', className: String, textReady: Promise.resolve() });
+      const errors = await writer.pictures!([{ entry, image, heatmap, peak: 0.5, explainedProbability: 0.00003 }]);
+      assert.deepEqual(errors, [null]);
+      const expected = await renderPanel({
+        image, imageHeight: 28, imageWidth: 28, heatmap, heatmapHeight: 11, heatmapWidth: 11, ...style,
+        titles: { original: 'Original (label 7)', gradcam: 'Grad-CAM explaining 3 (p < 0.01%), predicted 7' },
+        subtitle: 'layer conv2 · score: logit',
+        colourBar: { caption: "1 = the run's largest raw peak 0.5 (logit)" },
+      });
+      assert.ok(Buffer.compare(await fs.readFile(path.join(dir, 'f.png')), expected) === 0, 'the figure with those words, pixel for pixel');
+    }
+  });
+});
