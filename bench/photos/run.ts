@@ -13,7 +13,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDigitImage, predict, type Prediction } from '../../src/index.js';
-import { DEFAULT_CORPUS_SEED, DEFAULT_PER_KIND, generatePhotoCorpus, KIND_NAMES, KINDS, type CorpusEntry, type KindName } from './corpus.js';
+import { DEFAULT_CORPUS_SEED, DEFAULT_PER_KIND, generatePhotoCorpus, KIND_NAMES, KINDS, MANIFEST_FILE, type CorpusEntry, type KindName } from './corpus.js';
 import { availableFonts } from './fonts.js';
 
 const { values: args } = parseArgs({
@@ -22,6 +22,7 @@ const { values: args } = parseArgs({
     'per-kind': { type: 'string', default: String(DEFAULT_PER_KIND) },
     seed: { type: 'string', default: String(DEFAULT_CORPUS_SEED) },
     json: { type: 'boolean', default: false },
+    reuse: { type: 'boolean', default: false },
   },
 });
 const TIMING_RUNS = 5;
@@ -56,6 +57,21 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** The corpus already in `outDir` when it was made with this seed and size (--reuse: tuning runs skip the two minutes of generation). */
+async function reusableCorpus(outDir: string, seed: number, perKind: number): Promise<CorpusEntry[] | undefined> {
+  try {
+    const manifest = JSON.parse(await fs.readFile(path.join(outDir, MANIFEST_FILE), 'utf8')) as { seed: number; perKind: number; entries: CorpusEntry[] };
+    return manifest.seed === seed && manifest.perKind === perKind ? manifest.entries : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function regenerate(outDir: string, seed: number, perKind: number): Promise<CorpusEntry[]> {
+  await fs.rm(outDir, { recursive: true, force: true });
+  return generatePhotoCorpus(outDir, { seed, perKind });
+}
+
 async function main(): Promise<void> {
   const outDir = path.resolve(args.out);
   const perKind = Number(args['per-kind']);
@@ -63,11 +79,10 @@ async function main(): Promise<void> {
   const log = (line: string) => {
     if (!args.json) console.log(line);
   };
-  await fs.rm(outDir, { recursive: true, force: true });
   const started = performance.now();
-  const entries = await generatePhotoCorpus(outDir, { seed, perKind });
+  const entries = (args.reuse ? await reusableCorpus(outDir, seed, perKind) : undefined) ?? (await regenerate(outDir, seed, perKind));
   const generateSeconds = (performance.now() - started) / 1000;
-  log(`corpus: ${entries.length} pictures in ${outDir}, generated in ${generateSeconds.toFixed(1)} s (seed ${seed}, ${perKind} per digit kind)`);
+  log(`corpus: ${entries.length} pictures in ${outDir}, ${args.reuse ? "reused or generated" : "generated"} in ${generateSeconds.toFixed(1)} s (seed ${seed}, ${perKind} per digit kind)`);
   log(`fonts: ${availableFonts().join(', ')}`);
 
   const result = await predict({ images: [outDir], labelsFromNames: true, topK: 3 });

@@ -25,7 +25,7 @@ export const MAX_DECODE_PIXELS = 1 << 20;
 export interface DecodedImage {
   /** `width * height` grey levels in [0, 1] (ITU-R BT.601 luma of the sRGB values), row-major. */
   grey: Float32Array;
-  /** The R, G and B planes (each like `grey`, 8-bit value / 255) when some pixel is not grey; null for a grey picture. */
+  /** The R, G and B planes (each like `grey`, 8-bit value / 255) of a colourful picture (see COLOURFUL_SHARE); null for a (nearly) grey one. */
   colour: [Float32Array, Float32Array, Float32Array] | null;
   /** Opacity in [0, 1] per pixel, or null when every pixel is opaque. */
   alpha: Float32Array | null;
@@ -60,6 +60,10 @@ const LUMA_R = 0.299;
 const LUMA_G = 0.587;
 const LUMA_B = 0.114;
 const BYTE_MAX = 255;
+/** A pixel is coloured when its channels spread by more than this (of 255)... */
+const CHROMA_LEVEL = 24;
+/** ...and a picture is colourful when more than this share of its pixels are. */
+const COLOURFUL_SHARE = 0.01;
 
 let sharpModule: typeof Sharp | undefined;
 
@@ -200,7 +204,7 @@ export async function decodeImage(input: string | Uint8Array, name?: string): Pr
   const grey = new Float32Array(n);
   const alpha = new Float32Array(n);
   let opaque = true;
-  let greyOnly = true;
+  let colourful = 0;
   for (let i = 0; i < n; i++) {
     const r = data[4 * i] as number;
     const g = data[4 * i + 1] as number;
@@ -210,12 +214,13 @@ export async function decodeImage(input: string | Uint8Array, name?: string): Pr
     if (r === g && g === b) grey[i] = r / BYTE_MAX;
     else {
       grey[i] = (LUMA_R * r + LUMA_G * g + LUMA_B * b) / BYTE_MAX;
-      greyOnly = false;
+      if (Math.max(r, g, b) - Math.min(r, g, b) > CHROMA_LEVEL) colourful++;
     }
     alpha[i] = a / BYTE_MAX;
     if (a !== BYTE_MAX) opaque = false;
   }
-  const colour = greyOnly ? null : colourPlanes(data, n);
+  // Nearly grey pictures (white paper under warm light, JPEG chroma noise) skip the colour planes: luma sees their ink.
+  const colour = colourful > COLOURFUL_SHARE * n ? colourPlanes(data, n) : null;
   return { grey, colour, alpha: opaque ? null : alpha, width: info.width, height: info.height, original, frameCount, source };
 }
 

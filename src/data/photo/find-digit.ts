@@ -95,12 +95,13 @@ export function findDigit(photo: PhotoPlanes, source: string, polarity?: InkPola
   const base = { polarity: chosen, background, threshold, lines };
   if (!selection.found) throw new GradcamError(`${source}: no digit found: ${selection.reason}`);
   const { parts, removed, otherDigits } = selection;
-  return { ...cropDigit(ink, labels, parts, selection.box, width, height), report: { ...base, removed, digitParts: parts.length, otherDigits } };
+  return { ...cropDigit(ink, labels, parts, selection.box, width, height, threshold * GROW_FRACTION), report: { ...base, removed, digitParts: parts.length, otherDigits } };
 }
 
 /**
  * The digit's ink inside its box, grown by one pixel (the anti-aliased edge
- * under the grow threshold belongs to the stroke), other ink zeroed, scaled so
+ * under the grow level belongs to the stroke; stronger ink there is something
+ * else's), other ink zeroed, scaled so
  * the stroke level (STROKE_LEVEL_QUANTILE) is 1, and cropped to the pixels
  * at or above CROP_LEVEL.
  */
@@ -111,6 +112,7 @@ function cropDigit(
   box: PixelBox,
   width: number,
   height: number,
+  growLevel: number,
 ): { ink: Float32Array; box: PixelBox } {
   const isPart = new Set(parts.map((c) => c.label));
   const x0 = Math.max(0, box.x - 1);
@@ -151,7 +153,10 @@ function cropDigit(
         }
       }
       if (!near) continue;
-      const v = Math.min(1, ink[(y + y0) * width + (x + x0)]! / level);
+      const raw = ink[(y + y0) * width + (x + x0)]!;
+      // A neighbour at or above the grow level is ink of something else (an erased line, another component).
+      if (inPart[y * w + x] === 0 && raw >= growLevel) continue;
+      const v = Math.min(1, raw / level);
       if (v <= 0) continue;
       grown[y * w + x] = v;
       if (v < CROP_LEVEL) continue;

@@ -7,7 +7,7 @@
 
 /** Largest tilt from the horizontal (or vertical) of a line looked for, in degrees: paper photographed a little askew. */
 export const LINE_MAX_TILT_DEGREES = 10;
-/** Tilt step of the search, in degrees. */
+/** Tilt step of the search, in degrees (twice this at half resolution, where a step drifts half as far). */
 export const LINE_TILT_STEP_DEGREES = 0.25;
 /**
  * Fraction of the picture's columns (rows, for vertical lines) a line must
@@ -15,6 +15,12 @@ export const LINE_TILT_STEP_DEGREES = 0.25;
  * side), so a "1" is not a line; ruled lines run the whole width.
  */
 export const LINE_MIN_COVERAGE = 0.75;
+/** Columns sampled by the search: one in this many (the erasing looks at every column). */
+const LINE_COLUMN_STRIDE = 2;
+/** Vertical runs are measured up to this length: far thicker than any ruled line. */
+const RUN_CAP = 64;
+/** Pictures with both sides at least this long are searched at half resolution. */
+const POOL_MIN_SIDE = 200;
 /** Half-height of the band a line is looked for in, in pixels: absorbs the drift of a tilt between two search steps. */
 const BAND_HALF = 2;
 
@@ -34,27 +40,31 @@ function transpose(mask: Uint8Array, width: number, height: number): Uint8Array 
   return out;
 }
 
-/**
- * Near-horizontal lines of `mask` (width×height): marks their pixels in
- * `erase` (same layout) and returns how many distinct lines were found.
- * A pixel on a line is erased only when the ink's vertical run through it is
- * no thicker than the line itself, so strokes crossing the line survive.
- */
-function findHorizontalLines(mask: Uint8Array, width: number, height: number, erase: Uint8Array): number {
+/** A line found: y = bin + x·slope in the mask's pixels. */
+interface FoundLine {
+  slope: number;
+  bin: number;
+  /** Columns with ink along it (sampled). */
+  hits: number;
+}
+
+/** Near-horizontal lines of `mask` (width×height) spanning LINE_MIN_COVERAGE of its columns. */
+function searchHorizontalLines(mask: Uint8Array, width: number, height: number, stepDegrees: number): FoundLine[] {
   const xs: number[] = [];
   const ys: number[] = [];
   // Column by column: the distinct-column count below relies on a column's pixels coming together.
-  for (let x = 0; x < width; x++) for (let y = 0; y < height; y++) if (mask[y * width + x] !== 0) (xs.push(x), ys.push(y));
-  if (xs.length < LINE_MIN_COVERAGE * width) return 0;
+  // Only every LINE_COLUMN_STRIDE-th column is looked at: coverage is a fraction, and a line is long.
+  for (let x = 0; x < width; x += LINE_COLUMN_STRIDE) for (let y = 0; y < height; y++) if (mask[y * width + x] !== 0) (xs.push(x), ys.push(y));
+  const sampledColumns = Math.ceil(width / LINE_COLUMN_STRIDE);
+  if (xs.length < LINE_MIN_COVERAGE * sampledColumns) return [];
   const maxShift = Math.ceil(width * Math.tan((LINE_MAX_TILT_DEGREES * Math.PI) / 180)) + BAND_HALF + 1;
   const bins = height + 2 * maxShift;
   const hits = new Int32Array(bins);
   const lastColumn = new Int32Array(bins);
-  const lineBins = new Uint8Array(bins);
-  const steps = Math.round(LINE_MAX_TILT_DEGREES / LINE_TILT_STEP_DEGREES);
-  const found: { slope: number; bin: number }[] = [];
+  const steps = Math.round(LINE_MAX_TILT_DEGREES / stepDegrees);
+  const found: FoundLine[] = [];
   for (let s = -steps; s <= steps; s++) {
-    const slope = Math.tan((s * LINE_TILT_STEP_DEGREES * Math.PI) / 180);
+    const slope = Math.tan((s * stepDegrees * Math.PI) / 180);
     hits.fill(0);
     lastColumn.fill(-1);
     // Columns with ink in the band [o − BAND_HALF, o + BAND_HALF] around offset o = y − x·slope.
@@ -69,7 +79,7 @@ function findHorizontalLines(mask: Uint8Array, width: number, height: number, er
       }
     }
     for (let b = 0; b < bins; b++) {
-      if (hits[b]! < LINE_MIN_COVERAGE * width) continue;
+      if (hits[b]! < LINE_MIN_COVERAGE * sampledColumns) continue;
       // Columns where the line's centre lies inside the picture.
       const offset = b - maxShift;
       let inside = 0;
@@ -79,25 +89,31 @@ function findHorizontalLines(mask: Uint8Array, width: number, height: number, er
         const c = (height - 1 - offset) / slope;
         inside = Math.max(0, Math.min(width - 1, Math.floor(Math.max(a, c))) - Math.max(0, Math.ceil(Math.min(a, c))) + 1);
       }
-      if (inside >= LINE_MIN_COVERAGE * width && hits[b]! >= LINE_MIN_COVERAGE * inside) found.push({ slope, bin: offset });
+      if (inside >= LINE_MIN_COVERAGE * width && hits[b]! >= (LINE_MIN_COVERAGE * inside) / LINE_COLUMN_STRIDE) found.push({ slope, bin: offset, hits: hits[b]! });
     }
   }
+  return found;
+}
+
+/**
+ * Marks in `erase` the pixels of `found` lines (within `bandHalf` of each),
+ * where the ink's vertical run through the pixel is no thicker than the line
+ * itself, so strokes crossing the line survive; returns the number of
+ * distinct lines.
+ */
+function eraseHorizontalLines(mask: Uint8Array, width: number, height: number, found: readonly FoundLine[], bandHalf: number, erase: Uint8Array): number {
   if (found.length === 0) return 0;
 
-  // Vertical run length of ink through each pixel, for the crossing test.
-  const run = new Int32Array(width * height);
-  for (let x = 0; x < width; x++) {
-    let y = 0;
-    while (y < height) {
-      if (mask[y * width + x] === 0) {
-        y++;
-        continue;
-      }
-      let end = y;
-      while (end < height && mask[end * width + x] !== 0) end++;
-      for (let k = y; k < end; k++) run[k * width + x] = end - y;
-      y = end;
-    }
+  // Vertical run length of ink through each pixel, for the crossing test:
+  // runs from above and from below, in two row-major passes.
+  const above = new Uint16Array(width * height);
+  const run = new Uint16Array(width * height);
+  for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) above[i] = i >= width ? Math.min(RUN_CAP, above[i - width]! + 1) : 1;
+  const below = new Uint16Array(width * height);
+  for (let i = mask.length - 1; i >= 0; i--) {
+    if (mask[i] === 0) continue;
+    below[i] = i + width < mask.length ? Math.min(RUN_CAP, below[i + width]! + 1) : 1;
+    run[i] = Math.min(RUN_CAP, above[i]! + below[i]! - 1);
   }
   const candidate = new Uint8Array(width * height);
   for (const { slope, bin } of found) {
@@ -106,7 +122,7 @@ function findHorizontalLines(mask: Uint8Array, width: number, height: number, er
     for (let x = 0; x < width; x++) {
       const centre = Math.round(bin + x * slope);
       let thinnest = Infinity;
-      for (let y = Math.max(0, centre - BAND_HALF); y <= Math.min(height - 1, centre + BAND_HALF); y++) {
+      for (let y = Math.max(0, centre - bandHalf); y <= Math.min(height - 1, centre + bandHalf); y++) {
         const i = y * width + x;
         if (mask[i] === 0) continue;
         pixels.push(i);
@@ -120,14 +136,11 @@ function findHorizontalLines(mask: Uint8Array, width: number, height: number, er
     for (const i of pixels) if (run[i]! <= limit) candidate[i] = 1;
   }
   // Distinct lines: clusters of offsets (one thick or tilted line is found at several offsets and tilts).
-  for (const { bin } of found) lineBins[bin + maxShift] = 1;
+  const offsets = found.map((line) => line.bin).sort((a, b) => a - b);
   let lines = 0;
-  let lastSet = -Infinity;
-  for (let b = 0; b < bins; b++) {
-    if (lineBins[b] !== 1) continue;
-    if (b - lastSet > 2 * BAND_HALF + 1) lines++;
-    lastSet = b;
-  }
+  offsets.forEach((offset, k) => {
+    if (k === 0 || offset - offsets[k - 1]! > 2 * bandHalf + 1) lines++;
+  });
   for (let i = 0; i < candidate.length; i++) if (candidate[i] === 1) erase[i] = 1;
   return lines;
 }
@@ -139,9 +152,9 @@ function findHorizontalLines(mask: Uint8Array, width: number, height: number, er
  */
 export function removeStraightLines(mask: Uint8Array, width: number, height: number): LineRemoval {
   const eraseRows = new Uint8Array(width * height);
-  const horizontal = findHorizontalLines(mask, width, height, eraseRows);
+  const horizontal = findLines(mask, width, height, eraseRows);
   const eraseColumnsT = new Uint8Array(width * height);
-  const vertical = findHorizontalLines(transpose(mask, width, height), height, width, eraseColumnsT);
+  const vertical = findLines(transpose(mask, width, height), height, width, eraseColumnsT);
   const eraseColumns = transpose(eraseColumnsT, height, width);
   const out = Uint8Array.from(mask);
   let removedPixels = 0;
@@ -152,4 +165,26 @@ export function removeStraightLines(mask: Uint8Array, width: number, height: num
     }
   }
   return { mask: out, lines: { horizontal, vertical }, removedPixels };
+}
+
+/**
+ * Near-horizontal lines: searched on the mask pooled 2×2 (any ink in the
+ * block) when the picture is large enough, a quarter of the work, then
+ * erased at full resolution.
+ */
+function findLines(mask: Uint8Array, width: number, height: number, erase: Uint8Array): number {
+  if (width < POOL_MIN_SIDE || height < POOL_MIN_SIDE) {
+    return eraseHorizontalLines(mask, width, height, searchHorizontalLines(mask, width, height, LINE_TILT_STEP_DEGREES), BAND_HALF, erase);
+  }
+  const pw = width >> 1;
+  const ph = height >> 1;
+  const pooled = new Uint8Array(pw * ph);
+  for (let y = 0; y < ph * 2; y++) {
+    const row = y * width;
+    const prow = (y >> 1) * pw;
+    for (let x = 0; x < pw * 2; x++) if (mask[row + x] !== 0) pooled[prow + (x >> 1)] = 1;
+  }
+  // A pooled pixel (px, py) covers full-resolution centres 2p + 0.5, so an offset o there is 2o + 0.5 − 0.5·slope here.
+  const found = searchHorizontalLines(pooled, pw, ph, 2 * LINE_TILT_STEP_DEGREES).map(({ slope, bin, hits }) => ({ slope, bin: Math.round(2 * bin + 0.5 - 0.5 * slope), hits }));
+  return eraseHorizontalLines(mask, width, height, found, 2 * BAND_HALF + 1, erase);
 }
