@@ -4,14 +4,14 @@
  * "several digits? gradcam classifies one") first, then these. The same text
  * goes to the terminal, `--json`, the manifest and the figures' subtitle.
  */
-import { percent } from './number-format.js';
 
 /** A prediction whose probability is below this is flagged "low confidence". */
 export const LOW_CONFIDENCE_BELOW = 0.5;
 
 /** `low confidence (43%)` for a prediction under LOW_CONFIDENCE_BELOW, else undefined. */
 export function lowConfidenceNote(probability: number): string | undefined {
-  return probability < LOW_CONFIDENCE_BELOW ? `low confidence (${percent(probability, 0)})` : undefined;
+  // Whole percent rounded down, so a flagged 49.6% never reads "50%".
+  return probability < LOW_CONFIDENCE_BELOW ? `low confidence (${Math.floor(probability * 100)}%)` : undefined;
 }
 
 /**
