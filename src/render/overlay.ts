@@ -19,7 +19,7 @@
 import { blankCanvas, pasteImage } from './canvas.js';
 import { paintColourBar } from './colour-bar.js';
 import { panelLayout, type PanelColourBar, type PanelTitles } from './panel-layout.js';
-import { drawBoxOutline } from './picture-tile.js';
+import { pastePictureTile } from './picture-tile.js';
 import type { RgbImage } from './rgb-image.js';
 import { encodePng } from './png.js';
 import { assertScale } from './render-checks.js';
@@ -29,8 +29,6 @@ import { imageTile, overlayTile, type OverlayOptions } from './tiles.js';
 
 /** zlib level of the figure: 3 takes ~3 ms for a 632×379 panel against ~9 ms at 6, for ~20% more bytes (68 kB against 57 kB). */
 const PANEL_PNG_LEVEL = 3;
-/** The hairline round the user's picture: light grey, quieter than the magenta crop box. */
-const PICTURE_FRAME_COLOUR: readonly [number, number, number] = [190, 190, 190];
 
 /**
  * The bare overlay tile as a PNG: no margin, no text. For a contact sheet,
@@ -82,11 +80,7 @@ export async function renderPanel(opts: PanelOptions): Promise<Buffer> {
     pasteImage(canvas, imageTile(opts.image, opts.imageHeight, opts.imageWidth, scale), layout.originalTile.left, layout.originalTile.top);
     pasteImage(canvas, overlayTile(opts), layout.gradcamTile.left, layout.gradcamTile.top);
     if (opts.picture !== undefined && layout.pictureTile !== undefined) {
-      const { left, top } = layout.pictureTile;
-      pasteImage(canvas, opts.picture.tile, left, top);
-      // A hairline just outside the tile, so white paper shows where the picture ends on the white canvas.
-      const { width, height } = opts.picture.tile;
-      drawBoxOutline(canvas, { x: left - 1, y: top - 1, width: width + 2, height: height + 2 }, PICTURE_FRAME_COLOUR, 1);
+      pastePictureTile(canvas, opts.picture.tile, layout.pictureTile.left, layout.pictureTile.top);
     }
     if (layout.colourBar !== undefined) paintColourBar(canvas, layout.colourBar, opts.colormap ?? RENDER_DEFAULTS.colormap);
   } finally {

@@ -4,6 +4,7 @@
  * with the crop that became the model's 28×28 input outlined. Pure: pixels in,
  * pixels out.
  */
+import { pasteImage } from './canvas.js';
 import { assertDims } from './render-checks.js';
 import { resizeBilinear, resizeNearest } from './resize.js';
 import type { RgbImage } from './rgb-image.js';
@@ -25,13 +26,17 @@ export const MAX_PICTURE_ASPECT = 3;
 
 /**
  * The size of a picture's tile: `tileHeight` tall with the picture's aspect
- * ratio, or narrower than MAX_PICTURE_ASPECT tile heights by fitting the width
- * instead (then shorter than the tile). Never below 1×1.
+ * ratio, or, for a picture wider than `maxWidth` at that height, `maxWidth`
+ * wide (then shorter than the tile). Never below 1×1.
+ * @param maxWidth default MAX_PICTURE_ASPECT tile heights; the comparison grid passes its tile width.
  */
-export function pictureTileSize(picture: { width: number; height: number }, tileHeight: number): { width: number; height: number } {
+export function pictureTileSize(
+  picture: { width: number; height: number },
+  tileHeight: number,
+  maxWidth: number = MAX_PICTURE_ASPECT * tileHeight,
+): { width: number; height: number } {
   assertDims('picture', picture.height, picture.width);
-  assertDims('picture tile', tileHeight, 1);
-  const maxWidth = MAX_PICTURE_ASPECT * tileHeight;
+  assertDims('picture tile', tileHeight, maxWidth);
   const aspect = picture.width / picture.height;
   if (tileHeight * aspect <= maxWidth) return { width: Math.max(1, Math.round(tileHeight * aspect)), height: tileHeight };
   return { width: maxWidth, height: Math.max(1, Math.round(maxWidth / aspect)) };
@@ -96,11 +101,32 @@ export function drawBoxOutline(image: RgbImage, box: TileBox, colour: readonly [
  * {@link pictureTileSize} of the full picture, with `cropBox` (in the full
  * picture's pixels) outlined in CROP_BOX_COLOUR.
  * @param picture the full picture's size, which `cropBox` refers to.
+ * @param maxWidth as in {@link pictureTileSize}.
  * @returns a new RgbImage, owned by the caller.
  */
-export function pictureTile(preview: RgbImage, picture: { width: number; height: number }, cropBox: TileBox, tileHeight: number): RgbImage {
-  const size = pictureTileSize(picture, tileHeight);
+export function pictureTile(
+  preview: RgbImage,
+  picture: { width: number; height: number },
+  cropBox: TileBox,
+  tileHeight: number,
+  maxWidth?: number,
+): RgbImage {
+  const size = pictureTileSize(picture, tileHeight, maxWidth);
   const tile = resizeRgb(preview, size.width, size.height);
   drawBoxOutline(tile, scaleTileBox(cropBox, picture, size));
   return tile;
+}
+
+/** The hairline round the user's picture: light grey, quieter than the magenta crop box. */
+export const PICTURE_FRAME_COLOUR: readonly [number, number, number] = [190, 190, 190];
+
+/**
+ * Pastes a picture tile onto a figure at (left, top) with a 1-px hairline
+ * just outside it, so white paper shows where the picture ends on the white
+ * canvas. The caller leaves a pixel of room on every side.
+ * @throws GradcamError as pasteImage when the tile does not fit.
+ */
+export function pastePictureTile(canvas: RgbImage, tile: RgbImage, left: number, top: number): void {
+  pasteImage(canvas, tile, left, top);
+  drawBoxOutline(canvas, { x: left - 1, y: top - 1, width: tile.width + 2, height: tile.height + 2 }, PICTURE_FRAME_COLOUR, 1);
 }

@@ -77,6 +77,22 @@ describe('photo outputs (issue 11)', { concurrency: false }, () => {
     assert.equal(magenta.length, 4 * (width + height) - 16);
   });
 
+  it('CLI explain --method all: the picture, fitted to one tile, with its crop box', async () => {
+    const run = await runCli(['explain', 'bar.png', '--method', 'all', '-o', 'bar-all.png', '--backend', 'cpu'], tmpDir());
+    assert.equal(run.code, 0, run.stderr);
+    const { data, info } = await sharp(path.join(tmpDir(), 'bar-all.png')).raw().toBuffer({ resolveWithObject: true });
+    const xs: number[] = [];
+    const ys: number[] = [];
+    for (let y = 0; y < info.height; y++) {
+      for (let x = 0; x < info.width; x++) {
+        const o = info.channels * (y * info.width + x);
+        if (data[o] === CROP_BOX_COLOUR[0] && data[o + 1] === CROP_BOX_COLOUR[1] && data[o + 2] === CROP_BOX_COLOUR[2]) [xs.push(x), ys.push(y)];
+      }
+    }
+    // 200×100 in a 280-px tile: 280×140, 1.4 tile pixels a picture pixel.
+    assert.deepEqual([Math.max(...xs) - Math.min(...xs) + 1, Math.max(...ys) - Math.min(...ys) + 1], [98 - 70, 112 - 28]);
+  });
+
   it('batch explain: manifest records carry preprocessing and notes, MNIST records neither', async () => {
     const run = await runCli(['explain', 'bar.png', 'two.png', 'unsure.png', '--mnist-index', '0', '--out-dir', 'batch', '--figures', '--backend', 'cpu'], tmpDir());
     assert.equal(run.code, 0, run.stderr);

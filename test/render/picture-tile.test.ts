@@ -96,3 +96,10 @@ describe('pictureTile', () => {
     assert.deepEqual(pixel(tile, 24, 10), WHITE);
   });
 });
+
+describe('pictureTileSize within a given width', () => {
+  it('fits a wide picture to the width, a tall one to the height', () => {
+    assert.deepEqual(pictureTileSize({ width: 200, height: 100 }, 280, 280), { width: 280, height: 140 });
+    assert.deepEqual(pictureTileSize({ width: 100, height: 200 }, 280, 280), { width: 140, height: 280 });
+  });
+});

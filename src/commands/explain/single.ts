@@ -98,7 +98,10 @@ export async function explainOne(
     const colourBar = { caption: `1 = raw peak ${peakText(rawPeak)} (${plan.score})` };
     const methodTitle = cam.method.title;
     const notes = withPredictionNotes(input.notes, probabilities[predicted]!);
-    const picture = compared === undefined && !options.overlayOnly ? await userPicture(input, options, inputShape.height * style.scale) : undefined;
+    // The comparison grid's cells are one tile wide, so there the picture fits in a tile.
+    const picture = options.overlayOnly
+      ? undefined
+      : await userPicture(input, options, inputShape.height * style.scale, compared === undefined ? undefined : inputShape.width * style.scale);
     await explainer.textReady;
     // The notes ("low confidence (43%)", "several digits? …") are on the figure too, not only in the terminal (issue 11).
     const subtitle = subtitleWithNotes(`layer ${cam.layerName} · score: ${plan.score} · ${style.colormap}, alpha ${style.alpha}`, notes);
@@ -108,7 +111,8 @@ export async function explainOne(
           image: input.view,
           imageHeight: inputShape.height,
           imageWidth: inputShape.width,
-          originalTitle: `${input.label === undefined ? 'Original' : `Original (label ${className(input.label)})`}: why ${explainedText}?`,
+          originalTitle: `${picture === undefined ? originalTitle : 'Model input'}: why ${explainedText}?`,
+          ...(picture === undefined ? {} : { picture: { tile: picture, title: originalTitle } }),
           maps: compared,
           subtitle,
           colourBar: { caption: `1 = each map's own raw peak (${plan.score}), shown in its title` },
@@ -187,13 +191,14 @@ export async function explainOne(
  * for an image file that digit preprocessing cropped; undefined for MNIST
  * records, 28×28 pictures used as is and models that resize instead.
  */
-async function userPicture(input: Digit, options: ExplainOptions, tileHeight: number): Promise<RgbImage | undefined> {
+async function userPicture(input: Digit, options: ExplainOptions, tileHeight: number, maxWidth?: number): Promise<RgbImage | undefined> {
   const report = input.preprocessing;
   if (input.ref.kind !== 'file' || report === undefined || report.usedAsIs) return undefined;
   const file = path.resolve(options.cwd ?? '.', input.ref.path);
   // sharp shrinks it to fit the tile's bounds (never enlarging); pictureTile brings it to the tile's exact size.
-  const preview = await loadPicturePreview(file, { width: MAX_PICTURE_ASPECT * tileHeight, height: tileHeight }, input.ref.path);
-  return pictureTile(preview, preview.original, report.cropBox, tileHeight);
+  const bounds = { width: maxWidth ?? MAX_PICTURE_ASPECT * tileHeight, height: tileHeight };
+  const preview = await loadPicturePreview(file, bounds, input.ref.path);
+  return pictureTile(preview, preview.original, report.cropBox, tileHeight, bounds.width);
 }
 
 /** What the default output name adds to the input's name. */
