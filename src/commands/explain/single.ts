@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../atomic-write.js';
-import { usageError } from '../../errors.js';
+import { GradcamError, usageError } from '../../errors.js';
 import { checkOutputFile, MAX_NAME_BYTES, truncateToBytes } from '../../output-paths.js';
 import { encodeImage, imageFormatOf, type ImageFormat } from '../../outputs/image-format.js';
 import { SCORE_KINDS } from '../../cam/score-kinds.js';
@@ -197,7 +197,14 @@ async function userPicture(input: Digit, options: ExplainOptions, tileHeight: nu
   const file = path.resolve(options.cwd ?? '.', input.ref.path);
   // sharp shrinks it to fit the tile's bounds (never enlarging); pictureTile brings it to the tile's exact size.
   const bounds = { width: maxWidth ?? MAX_PICTURE_ASPECT * tileHeight, height: tileHeight };
-  const preview = await loadPicturePreview(file, bounds, input.ref.path);
+  let preview;
+  try {
+    preview = await loadPicturePreview(file, bounds, input.ref.path);
+  } catch (error) {
+    // Read a second time: a pipe (/dev/stdin) is empty by now. The figure then keeps its two tiles rather than failing the run.
+    if (error instanceof GradcamError) return undefined;
+    throw error;
+  }
   return pictureTile(preview, preview.original, report.cropBox, tileHeight, bounds.width);
 }
 
