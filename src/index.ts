@@ -46,6 +46,7 @@ export { predictProbabilities, stackImages, type ImageShape } from './model/clas
 export { argMax, DEFAULT_TOP_K, topClasses, type ClassProbability } from './model/ranking.js';
 export { BACKEND_NAMES, initBackend, type BackendChoice, type BackendName } from './backend/init-backend.js';
 export { decodeImage, loadDigitImage, type DecodedImage, type DigitImage } from './data/image.js';
+export { preprocessingReport, type PreprocessingReport } from './data/preprocessing-report.js';
 
 // The commands, as the CLI runs them: each returns data and prints nothing.
 export {

@@ -3,6 +3,8 @@ import { preloadTensorflow } from '../backend/tfjs-loader.js';
 import { isFailure, loadInputs, type Digit, type FailedInput } from '../data/inputs.js';
 import { resolveInputs } from '../data/input-sources.js';
 import { badModelOutput } from '../model/output-check.js';
+import { withPredictionNotes } from '../outputs/prediction-notes.js';
+import type { PreprocessingReport } from '../data/preprocessing-report.js';
 import type { ModelOptions } from './model-session.js';
 
 export interface PredictOptions extends ModelOptions {
@@ -30,8 +32,13 @@ export interface Prediction {
   /** The true class, when known (MNIST records). */
   label?: number;
   correct?: boolean;
-  /** How the input was read, when the user should know, e.g. "used frame 1 of 3" (see readingNotes). */
+  /**
+   * What the user should know, when anything: how the input was read ("used frame 1 of 3",
+   * "several digits? gradcam classifies one") and a doubtful prediction ("low confidence (43%)", under 50%).
+   */
   notes?: string[];
+  /** What digit preprocessing did to an image file (digit models only). */
+  preprocessing?: PreprocessingReport;
 }
 
 export interface PredictResult {
@@ -69,6 +76,7 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
         return;
       }
       const best = topClasses(row, 1)[0]!;
+      const notes = withPredictionNotes(digit.notes, best.probability);
       predictions.set(digit, {
         source: digit.source,
         predicted: best.classIndex,
@@ -76,7 +84,8 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
         probability: best.probability,
         top: topClasses(row, options.topK ?? DEFAULT_TOP_K).map((c) => ({ ...c, className: className(c.classIndex) })),
         ...(digit.label === undefined ? {} : { label: digit.label, correct: digit.label === best.classIndex }),
-        ...(digit.notes === undefined ? {} : { notes: digit.notes }),
+        ...(notes === undefined ? {} : { notes }),
+        ...(digit.preprocessing === undefined ? {} : { preprocessing: digit.preprocessing }),
       });
     });
     const predicted = [...predictions.values()].filter((p): p is Prediction => !isFailure(p));

@@ -33,6 +33,8 @@ export interface DecodedImage {
   height: number;
   /** Size and format of the file before any shrinking (see MAX_DECODE_PIXELS). */
   original: { width: number; height: number; format: string };
+  /** The EXIF orientation applied before decoding (1..8; 1 when the file has none; 6: the stored picture was turned 90° clockwise to stand upright). */
+  orientation: number;
   /** Frames (animated GIF, WebP) or pages (TIFF) in the file; only the first is decoded (issue 12, item 13). */
   frameCount: number;
   /** File path, or the name given for a buffer. */
@@ -50,6 +52,8 @@ export interface DigitImage {
   original: { width: number; height: number; format: string };
   /** Size of the decoded grid the preprocessing steps refer to (smaller than `original` only for inputs over MAX_DECODE_PIXELS). */
   decoded: { width: number; height: number };
+  /** The EXIF orientation applied (1..8), see DecodedImage. */
+  orientation: number;
   /** Frames or pages in the file; the digit is the first. */
   frameCount: number;
   steps: PreprocessSteps;
@@ -74,13 +78,17 @@ export function loadSharp(): typeof Sharp {
 }
 
 /** A sharp pipeline with EXIF orientation applied, and the file's size as seen (after orientation) and format. */
-async function openOriented(bytes: Uint8Array): Promise<{ image: Sharp.Sharp; original: DecodedImage['original']; frameCount: number }> {
+async function openOriented(
+  bytes: Uint8Array,
+): Promise<{ image: Sharp.Sharp; original: DecodedImage['original']; orientation: number; frameCount: number }> {
   const image = loadSharp()(bytes).autoOrient();
   const meta = await image.metadata();
+  const orientation = meta.orientation ?? 1;
   // metadata() reports the stored size; autoOrient may swap it (EXIF orientations 5..8).
-  const swap = (meta.orientation ?? 1) >= 5;
+  const swap = orientation >= 5;
   return {
     image,
+    orientation,
     original: {
       width: (swap ? meta.height : meta.width) ?? 0,
       height: (swap ? meta.width : meta.height) ?? 0,
@@ -174,11 +182,12 @@ export async function decodeImage(input: string | Uint8Array, name?: string): Pr
   const { bytes, source } = await readInput(input, name);
   let decoded: { data: Buffer; info: OutputInfo };
   let original: DecodedImage['original'];
+  let orientation: number;
   let frameCount: number;
   try {
     const opened = await openOriented(bytes);
     const { image } = opened;
-    ({ original, frameCount } = opened);
+    ({ original, orientation, frameCount } = opened);
     const pixels = original.width * original.height;
     if (pixels > MAX_DECODE_PIXELS) {
       const factor = Math.sqrt(MAX_DECODE_PIXELS / pixels);
@@ -221,7 +230,7 @@ export async function decodeImage(input: string | Uint8Array, name?: string): Pr
   }
   // Nearly grey pictures (white paper under warm light, JPEG chroma noise) skip the colour planes: luma sees their ink.
   const colour = colourful > COLOURFUL_SHARE * n ? colourPlanes(data, n) : null;
-  return { grey, colour, alpha: opaque ? null : alpha, width: info.width, height: info.height, original, frameCount, source };
+  return { grey, colour, alpha: opaque ? null : alpha, width: info.width, height: info.height, original, orientation, frameCount, source };
 }
 
 /** R, G and B planes in [0, 1] of n RGBA pixels. */
@@ -256,6 +265,7 @@ export async function loadDigitImage(input: string | Uint8Array, name?: string):
     source: decoded.source,
     original: decoded.original,
     decoded: { width: decoded.width, height: decoded.height },
+    orientation: decoded.orientation,
     frameCount: decoded.frameCount,
     steps,
   };
@@ -319,4 +329,47 @@ export async function loadResizedImage(
     for (let i = 0; i < n; i++) grey[i] = LUMA_R * values[3 * i]! + LUMA_G * values[3 * i + 1]! + LUMA_B * values[3 * i + 2]!;
   }
   return { values, grey, source, original, frameCount };
+}
+
+/** A small colour copy of a picture, for figures. */
+export interface PicturePreview {
+  /** width·height·3 sRGB bytes, row-major (the render modules' RgbImage). */
+  data: Uint8Array;
+  width: number;
+  height: number;
+  /** Size of the picture as seen (EXIF orientation applied), which the preview scales. */
+  original: { width: number; height: number };
+}
+
+/**
+ * The picture as the user sees it (EXIF orientation applied, first frame,
+ * transparency flattened onto white, sRGB), shrunk with its aspect ratio kept
+ * to fit within maxWidth×maxHeight (never enlarged), for the "your picture"
+ * tile of figures (issue 11).
+ * @throws GradcamError naming the file: missing or not a readable image.
+ */
+export async function loadPicturePreview(
+  input: string | Uint8Array,
+  maxSize: { width: number; height: number },
+  name?: string,
+): Promise<PicturePreview> {
+  const { bytes, source } = await readInput(input, name);
+  try {
+    const { image, original } = await openOriented(bytes);
+    const { data, info } = await image
+      .resize(Math.max(1, Math.round(maxSize.width)), Math.max(1, Math.round(maxSize.height)), { fit: 'inside', withoutEnlargement: true })
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`unexpected ${info.channels}-channel decoding (expected RGB)`);
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, original: { width: original.width, height: original.height } };
+  } catch (err) {
+    throw new GradcamError(
+      `${source}: not a readable image (${condenseMessage(err instanceof Error ? err.message : String(err))})`,
+      undefined,
+      { cause: err },
+    );
+  }
 }

@@ -3,6 +3,7 @@ import { GradcamError, usageError } from '../errors.js';
 import { normaliseForModel, shapeText, type InputSpec } from '../model/input-spec.js';
 import { MNIST_INPUT_SHAPE, MNIST_PIXEL_MAX } from '../model/tutorial-cnn.js';
 import { loadDigitImage, loadResizedImage } from './image.js';
+import { preprocessingNotes, preprocessingReport, type PreprocessingReport } from './preprocessing-report.js';
 import { readMnistRecords, type MnistSplitName } from './mnist.js';
 
 /** Where a digit comes from: an image file, or a record of an MNIST split. */
@@ -26,6 +27,8 @@ export interface Digit {
   label?: number;
   /** What the user should know about how the input was read, e.g. "used frame 1 of 3"; absent when nothing. */
   notes?: string[];
+  /** What digit preprocessing did (image files of digit models only; not MNIST records, not resized inputs). */
+  preprocessing?: PreprocessingReport;
 }
 
 /** An input that failed, with a one-line reason; the others are still processed. */
@@ -90,7 +93,7 @@ export async function loadInputs(
       const ref = refs[position] as Extract<InputRef, { kind: 'file' }>;
       try {
         const file = path.resolve(options.cwd ?? '.', ref.path);
-        const { values, view, notes } = await loadForModel(file, ref.path, spec);
+        const { values, view, notes, preprocessing } = await loadForModel(file, ref.path, spec);
         loaded[position] = {
           ref,
           source: ref.path,
@@ -98,6 +101,7 @@ export async function loadInputs(
           view,
           ...(ref.label === undefined ? {} : { label: ref.label }),
           ...(notes.length === 0 ? {} : { notes }),
+          ...(preprocessing === undefined ? {} : { preprocessing }),
         };
       } catch (error) {
         if (!(error instanceof GradcamError)) throw error;
@@ -117,17 +121,22 @@ const MNIST_SHAPE = { height: mnistHeight, width: mnistWidth, channels: mnistCha
  * resize, as the spec says) and as pictures show it.
  *
  * @returns values: H·W·C, normalised for the model (the spec's [H, W, C]); view: H·W grey levels in [0, 1];
- *   notes: see `readingNotes`.
+ *   notes: see `readingNotes` and `preprocessingNotes`; preprocessing: what digit preprocessing did (digit models only).
  * @throws GradcamError naming the input: missing, not an image, or blank.
  */
 export async function loadForModel(
   file: string | Uint8Array,
   name: string,
   spec: InputSpec | undefined,
-): Promise<{ values: Float32Array; view: Float32Array; notes: string[] }> {
+): Promise<{ values: Float32Array; view: Float32Array; notes: string[]; preprocessing?: PreprocessingReport }> {
   if (spec === undefined || spec.preparation === 'digit') {
     const digit = await loadDigitImage(file, name);
-    return { values: spec === undefined ? digit.pixels : normaliseForModel(digit.pixels, spec), view: digit.pixels, notes: readingNotes(digit.frameCount) };
+    return {
+      values: spec === undefined ? digit.pixels : normaliseForModel(digit.pixels, spec),
+      view: digit.pixels,
+      notes: [...readingNotes(digit.frameCount), ...preprocessingNotes(digit.steps)],
+      preprocessing: preprocessingReport(digit),
+    };
   }
   const channels = spec.channels === 1 ? 1 : 3;
   const image = await loadResizedImage(file, { height: spec.height, width: spec.width, channels }, name);

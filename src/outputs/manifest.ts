@@ -9,6 +9,7 @@ import type { CamMethodName } from '../cam/cam-methods.js';
 import type { NormalizeMode } from '../cam/map-scale.js';
 import type { ColormapName } from '../render/colormaps.js';
 import type { ScoreKind } from '../cam/score-kinds.js';
+import type { PreprocessingReport } from '../data/preprocessing-report.js';
 
 /** Bumped only when a field changes meaning or disappears. */
 export const MANIFEST_VERSION = 1;
@@ -59,8 +60,13 @@ export interface ManifestEntry {
   /** The map's maximum before normalisation, in score units (cam/raw-peak.ts). */
   rawPeak: number;
   heatmap: HeatmapStats;
-  /** How the input was read, when the user should know, e.g. "used frame 1 of 3" (see readingNotes). */
+  /**
+   * What the user should know, when anything: how the input was read ("used frame 1 of 3",
+   * "several digits? gradcam classifies one") and a doubtful prediction ("low confidence (43%)", under 50%).
+   */
   notes?: string[];
+  /** What digit preprocessing did to an image file (digit models only; not MNIST records). */
+  preprocessing?: PreprocessingReport;
 }
 
 /** An input that failed; the others were still processed. */

@@ -1,6 +1,6 @@
 /**
- * The `--method all` figure: the input, then the same input under each
- * method's map, in a grid, each tile titled. Maps may differ in size (layer
+ * The `--method all` figure: the user's picture when given, the input, then
+ * the same input under each method's map, in a grid, each tile titled. Maps may differ in size (layer
  * resolution, or the input's for guided backpropagation); each is upsampled
  * to the tile on its own.
  */
@@ -9,6 +9,8 @@ import { colourBarLayout, paintColourBar } from './colour-bar.js';
 import { encodePng } from './png.js';
 import { assertScale } from './render-checks.js';
 import { RENDER_DEFAULTS, type RenderStyle } from './render-style.js';
+import { pastePictureTile } from './picture-tile.js';
+import type { RgbImage } from './rgb-image.js';
 import { drawText, type TextLabel } from './text.js';
 import { estimateTextWidth } from './text-width.js';
 import { imageTile, overlayTile } from './tiles.js';
@@ -37,6 +39,11 @@ export interface ComparisonOptions extends Partial<RenderStyle> {
    * tiles: they share the colormap), centred, with an optional caption.
    */
   colourBar?: { caption?: string };
+  /**
+   * The user's picture (picture-tile.ts's pictureTile, within one tile's
+   * width and height) with its title, as the grid's first cell (issue 11).
+   */
+  picture?: { tile: RgbImage; title: string };
 }
 
 /**
@@ -50,7 +57,10 @@ export async function renderComparison(opts: ComparisonOptions): Promise<Buffer>
   assertScale(scale, opts.imageHeight, opts.imageWidth);
   const tileWidth = opts.imageWidth * scale;
   const tileHeight = opts.imageHeight * scale;
-  const titles = [opts.originalTitle, ...opts.maps.map((m) => m.title)];
+  const picture = opts.picture;
+  const titles = [...(picture === undefined ? [] : [picture.title]), opts.originalTitle, ...opts.maps.map((m) => m.title)];
+  // Cells before the first map: the picture (if any) and the model's input.
+  const firstMap = picture === undefined ? 1 : 2;
   const columns = Math.max(1, Math.min(opts.columns ?? 5, titles.length));
   const rows = Math.ceil(titles.length / columns);
   const titleSize = Math.min(20, Math.max(11, Math.round(tileHeight * 0.06)));
@@ -87,14 +97,18 @@ export async function renderComparison(opts: ComparisonOptions): Promise<Buffer>
   const text = drawText(canvas, labels);
   try {
     titles.forEach((_, index) => {
-      const left = gridLeft + (index % columns) * (cellWidth + gap) + Math.floor((cellWidth - tileWidth) / 2);
-      const top = margin + Math.floor(index / columns) * (cellHeight + gap) + titleBand;
-      const map = index === 0 ? undefined : opts.maps[index - 1]!;
+      const map = index < firstMap ? undefined : opts.maps[index - firstMap]!;
       const tile =
-        map === undefined
-          ? imageTile(opts.image, opts.imageHeight, opts.imageWidth, scale)
-          : overlayTile({ image: opts.image, imageHeight: opts.imageHeight, imageWidth: opts.imageWidth, ...map, scale, alpha, colormap });
-      pasteImage(canvas, tile, left, top);
+        picture !== undefined && index === 0
+          ? picture.tile
+          : map === undefined
+            ? imageTile(opts.image, opts.imageHeight, opts.imageWidth, scale)
+            : overlayTile({ image: opts.image, imageHeight: opts.imageHeight, imageWidth: opts.imageWidth, ...map, scale, alpha, colormap });
+      // Centred in its cell; only the picture may be smaller than a tile.
+      const left = gridLeft + (index % columns) * (cellWidth + gap) + Math.floor((cellWidth - tile.width) / 2);
+      const top = margin + Math.floor(index / columns) * (cellHeight + gap) + titleBand + Math.floor((tileHeight - tile.height) / 2);
+      if (picture !== undefined && index === 0) pastePictureTile(canvas, tile, left, top);
+      else pasteImage(canvas, tile, left, top);
     });
     if (bar !== undefined) paintColourBar(canvas, bar, colormap);
   } finally {

@@ -19,6 +19,8 @@
 import { blankCanvas, pasteImage } from './canvas.js';
 import { paintColourBar } from './colour-bar.js';
 import { panelLayout, type PanelColourBar, type PanelTitles } from './panel-layout.js';
+import { pastePictureTile } from './picture-tile.js';
+import type { RgbImage } from './rgb-image.js';
 import { encodePng } from './png.js';
 import { assertScale } from './render-checks.js';
 import { RENDER_DEFAULTS } from './render-style.js';
@@ -47,11 +49,17 @@ export interface PanelOptions extends OverlayOptions {
   subtitle?: string;
   /** A 0 → 1 colour bar in the overlay's colormap under the heatmap tile, with an optional caption (the raw peak). */
   colourBar?: PanelColourBar;
+  /**
+   * The user's picture (picture-tile.ts's pictureTile, at most the tiles'
+   * height) with its title, in a column left of the model's input (issue 11).
+   */
+  picture?: { tile: RgbImage; title: string };
 }
 
 /**
  * The Keras tutorial's figure as a PNG: the digit (nearest-neighbour
- * enlarged) beside the digit with its Grad-CAM heatmap overlaid, titles above,
+ * enlarged) beside the digit with its Grad-CAM heatmap overlaid (and, with
+ * `picture`, the user's own picture before them), titles above,
  * an optional subtitle below, on white. Titles may contain any text; it is
  * escaped for SVG.
  *
@@ -62,7 +70,8 @@ export interface PanelOptions extends OverlayOptions {
 export async function renderPanel(opts: PanelOptions): Promise<Buffer> {
   const scale = opts.scale ?? RENDER_DEFAULTS.scale;
   assertScale(scale, opts.imageHeight, opts.imageWidth);
-  const layout = panelLayout(opts.imageWidth * scale, opts.imageHeight * scale, opts.titles, opts.subtitle, opts.colourBar);
+  const picture = opts.picture === undefined ? undefined : { width: opts.picture.tile.width, height: opts.picture.tile.height, title: opts.picture.title };
+  const layout = panelLayout(opts.imageWidth * scale, opts.imageHeight * scale, opts.titles, opts.subtitle, opts.colourBar, picture);
   const canvas = blankCanvas(layout.width, layout.height);
   // The labels are rasterised on the text thread while the tiles are painted
   // here; they do not overlap the tiles, so the order of drawing is free.
@@ -70,6 +79,9 @@ export async function renderPanel(opts: PanelOptions): Promise<Buffer> {
   try {
     pasteImage(canvas, imageTile(opts.image, opts.imageHeight, opts.imageWidth, scale), layout.originalTile.left, layout.originalTile.top);
     pasteImage(canvas, overlayTile(opts), layout.gradcamTile.left, layout.gradcamTile.top);
+    if (opts.picture !== undefined && layout.pictureTile !== undefined) {
+      pastePictureTile(canvas, opts.picture.tile, layout.pictureTile.left, layout.pictureTile.top);
+    }
     if (layout.colourBar !== undefined) paintColourBar(canvas, layout.colourBar, opts.colormap ?? RENDER_DEFAULTS.colormap);
   } finally {
     await text;

@@ -1,6 +1,7 @@
 /**
- * Geometry of the tutorial's two-tile figure (overlay.ts's renderPanel):
- * where the tiles and the titles sit. Pure; draws nothing.
+ * Geometry of the tutorial's two-tile figure (overlay.ts's renderPanel), with
+ * an optional third tile on the left for the user's own picture: where the
+ * tiles and the titles sit. Pure; draws nothing.
  */
 import { colourBarLayout, type ColourBarLayout } from './colour-bar.js';
 import type { TextLabel } from './text.js';
@@ -21,6 +22,8 @@ export interface PanelLayout {
   /** Top-left corners of the two tiles. */
   originalTile: { left: number; top: number };
   gradcamTile: { left: number; top: number };
+  /** Top-left corner of the picture tile, when there is one (vertically centred on the other tiles). */
+  pictureTile?: { left: number; top: number };
   /** The colour bar under the heatmap tile, when one was asked for (its labels are in `labels` too). */
   colourBar?: ColourBarLayout;
   labels: TextLabel[];
@@ -29,6 +32,13 @@ export interface PanelLayout {
 /** A colour bar under the heatmap tile: 0 → 1 and a caption saying what 1 is (e.g. the raw peak). */
 export interface PanelColourBar {
   caption?: string;
+}
+
+/** The user's picture, in a column of its own left of the model's input: its tile's size (at most the tiles' height) and title. */
+export interface PanelPicture {
+  width: number;
+  height: number;
+  title: string;
 }
 
 /**
@@ -43,6 +53,9 @@ export interface PanelColourBar {
  * (the original's column is left as it is), as wide as the tile but never
  * narrower than ten label heights, so its ticks stay legible at scale 1.
  *
+ * With `picture`, a first column holds the user's picture (issue 11), as wide
+ * as that tile or its title; the font sizes stay those of the two-tile figure.
+ *
  * @param tileWidth tile size in pixels (image size times scale).
  * @returns the canvas size, both tiles' corners and the labels for drawText.
  */
@@ -52,6 +65,7 @@ export function panelLayout(
   titles: PanelTitles,
   subtitle?: string,
   colourBar?: PanelColourBar,
+  picture?: PanelPicture,
 ): PanelLayout {
   const titleSize = Math.min(24, Math.max(11, Math.round(tileHeight * 0.065)));
   const subtitleSize = Math.max(10, Math.round(titleSize * 0.75));
@@ -68,10 +82,12 @@ export function panelLayout(
   const hasSubtitle = subtitle !== undefined && subtitle.trim() !== '';
   const subtitleWidth = hasSubtitle ? Math.ceil(estimateTextWidth(subtitle, subtitleSize)) : 0;
 
-  const columnsWidth = leftColumn + gap + rightColumn;
+  const pictureColumn = picture === undefined ? 0 : Math.max(picture.width, Math.ceil(estimateTextWidth(picture.title, titleSize))) + gap;
+  const columnsWidth = pictureColumn + leftColumn + gap + rightColumn;
   const contentWidth = Math.max(columnsWidth, subtitleWidth);
   const width = contentWidth + 2 * margin;
-  const columnsLeft = margin + Math.floor((contentWidth - columnsWidth) / 2);
+  const pictureLeft = margin + Math.floor((contentWidth - columnsWidth) / 2);
+  const columnsLeft = pictureLeft + pictureColumn;
 
   // DejaVu Sans: ascent ~0.93 em, descent ~0.24 em; the baseline sits one ascent below the band's top.
   const titleBaseline = margin + Math.round(titleSize * 0.93);
@@ -87,7 +103,9 @@ export function panelLayout(
   const subtitleBaseline = contentBottom + Math.round(subtitleSize * 0.9) + Math.round(subtitleSize * 0.93);
   const height = (hasSubtitle ? subtitleBaseline + Math.round(subtitleSize * 0.24) : contentBottom) + margin;
 
+  const pictureCentre = pictureLeft + (pictureColumn - gap) / 2;
   const labels: TextLabel[] = [
+    ...(picture === undefined ? [] : [{ text: picture.title, x: pictureCentre, y: titleBaseline, fontSize: titleSize }]),
     { text: titles.original, x: leftCentre, y: titleBaseline, fontSize: titleSize },
     { text: titles.gradcam, x: rightCentre, y: titleBaseline, fontSize: titleSize },
     ...(bar?.labels ?? []),
@@ -102,6 +120,9 @@ export function panelLayout(
     tileHeight,
     originalTile: { left: Math.round(leftCentre - tileWidth / 2), top: tileTop },
     gradcamTile: { left: Math.round(rightCentre - tileWidth / 2), top: tileTop },
+    ...(picture === undefined
+      ? {}
+      : { pictureTile: { left: Math.round(pictureCentre - picture.width / 2), top: tileTop + Math.floor((tileHeight - Math.min(picture.height, tileHeight)) / 2) } }),
     ...(bar === undefined ? {} : { colourBar: bar }),
     labels,
   };

@@ -12,6 +12,7 @@ import { badModelOutput } from '../../model/output-check.js';
 import { argMax, DEFAULT_TOP_K, topClasses } from '../../model/ranking.js';
 import type { BatchWriter, Picture } from '../../outputs/batch-writer.js';
 import { heatmapStats } from '../../outputs/heatmap-stats.js';
+import { withPredictionNotes } from '../../outputs/prediction-notes.js';
 import { MANIFEST_FILE, MANIFEST_VERSION, SUMMARY_FILE, type BatchSummary, type ManifestEntry, type ManifestRecord } from '../../outputs/manifest.js';
 import { MAX_NAME_BYTES, truncateToBytes } from '../../output-paths.js';
 import { clearPreviousRun, createOutDir, IMAGES_DIR } from '../../outputs/out-dir.js';
@@ -358,6 +359,7 @@ function manifestEntry(
   const predicted = argMax(probabilities);
   const heatmap = maps.heatmaps.subarray(k * mapHeight * mapWidth, (k + 1) * mapHeight * mapWidth);
   const rawPeak = rawPeaks(maps.unnormalised.subarray(k * mapHeight * mapWidth, (k + 1) * mapHeight * mapWidth), 1)[0]!;
+  const notes = withPredictionNotes(input.notes, probabilities[predicted]!);
   return {
     index,
     source: input.source,
@@ -372,7 +374,8 @@ function manifestEntry(
     score: plan.score,
     rawPeak,
     heatmap: mapStats(heatmap, mapHeight, mapWidth, input.view, inputShape),
-    ...(input.notes === undefined ? {} : { notes: input.notes }),
+    ...(notes === undefined ? {} : { notes }),
+    ...(input.preprocessing === undefined ? {} : { preprocessing: input.preprocessing }),
   };
 }
 

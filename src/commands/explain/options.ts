@@ -4,6 +4,7 @@
  * {@link ExplainPlan} (what is explained) and a {@link RenderStyle} (how it is
  * drawn), which single.ts and batch.ts use as they are. No TensorFlow.js here.
  */
+import type { PreprocessingReport } from '../../data/preprocessing-report.js';
 import type { SmoothGradOptions } from '../../cam/pipeline.js';
 import { DEFAULT_NORMALIZE_MODE, NORMALIZE_MODE_NAMES, NORMALIZE_MODES, type NormalizeMode } from '../../cam/map-scale.js';
 import { CAM_METHOD_NAMES, DEFAULT_CAM_METHOD, isCamMethodName, type CamMethodName } from '../../cam/cam-methods.js';
@@ -167,8 +168,13 @@ export interface Explanation {
   /** The picture written ('-': returned as the result's `image`). */
   output: string;
   heatmapFile?: string;
-  /** How the input was read, when the user should know, e.g. "used frame 1 of 3" (see readingNotes). */
+  /**
+   * What the user should know, when anything: how the input was read ("used frame 1 of 3",
+   * "several digits? gradcam classifies one") and a doubtful prediction ("low confidence (43%)", under 50%).
+   */
   notes?: string[];
+  /** What digit preprocessing did to an image file (digit models only). */
+  preprocessing?: PreprocessingReport;
 }
 
 export interface SingleExplainResult {

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../atomic-write.js';
-import { usageError } from '../../errors.js';
+import { GradcamError, usageError } from '../../errors.js';
 import { checkOutputFile, MAX_NAME_BYTES, truncateToBytes } from '../../output-paths.js';
 import { encodeImage, imageFormatOf, type ImageFormat } from '../../outputs/image-format.js';
 import { SCORE_KINDS } from '../../cam/score-kinds.js';
@@ -14,6 +14,11 @@ import { CAM_METHODS } from '../../cam/cam-methods.js';
 import { renderComparison, type ComparedMap } from '../../render/comparison-figure.js';
 import { renderOverlay, renderPanel } from '../../render/overlay.js';
 import { resizeBilinear } from '../../render/resize.js';
+import { MAX_PICTURE_ASPECT, pictureTile } from '../../render/picture-tile.js';
+import type { RgbImage } from '../../render/rgb-image.js';
+import { loadPicturePreview } from '../../data/image.js';
+import type { Digit } from '../../data/inputs.js';
+import { subtitleWithNotes, withPredictionNotes } from '../../outputs/prediction-notes.js';
 import type { RenderStyle } from '../../render/render-style.js';
 import type { ExplainOptions, ExplainPlan, Explanation, SingleExplainResult } from './options.js';
 import { openExplainer } from './setup.js';
@@ -92,14 +97,22 @@ export async function explainOne(
         : `explaining ${className(explainedClass)} (${probabilityPhrase(probabilities[explainedClass]!)})`;
     const colourBar = { caption: `1 = raw peak ${peakText(rawPeak)} (${plan.score})` };
     const methodTitle = cam.method.title;
+    const notes = withPredictionNotes(input.notes, probabilities[predicted]!);
+    // The comparison grid's cells are one tile wide, so there the picture fits in a tile.
+    const picture = options.overlayOnly
+      ? undefined
+      : await userPicture(input, options, inputShape.height * style.scale, compared === undefined ? undefined : inputShape.width * style.scale);
     await explainer.textReady;
-    const subtitle = `layer ${cam.layerName} · score: ${plan.score} · ${style.colormap}, alpha ${style.alpha}`;
+    // The notes ("low confidence (43%)", "several digits? …") are on the figure too, not only in the terminal (issue 11).
+    const subtitle = subtitleWithNotes(`layer ${cam.layerName} · score: ${plan.score} · ${style.colormap}, alpha ${style.alpha}`, notes);
+    const originalTitle = input.label === undefined ? 'Original' : `Original (label ${className(input.label)})`;
     const png = compared !== undefined
       ? await renderComparison({
           image: input.view,
           imageHeight: inputShape.height,
           imageWidth: inputShape.width,
-          originalTitle: `${input.label === undefined ? 'Original' : `Original (label ${className(input.label)})`}: why ${explainedText}?`,
+          originalTitle: `${picture === undefined ? originalTitle : 'Model input'}: why ${explainedText}?`,
+          ...(picture === undefined ? {} : { picture: { tile: picture, title: originalTitle } }),
           maps: compared,
           subtitle,
           colourBar: { caption: `1 = each map's own raw peak (${plan.score}), shown in its title` },
@@ -109,8 +122,9 @@ export async function explainOne(
       ? await renderOverlay(overlay)
       : await renderPanel({
           ...overlay,
+          ...(picture === undefined ? {} : { picture: { tile: picture, title: originalTitle } }),
           titles: {
-            original: input.label === undefined ? 'Original' : `Original (label ${className(input.label)})`,
+            original: picture === undefined ? originalTitle : `Model input ${inputShape.width}×${inputShape.height}`,
             gradcam: !cam.method.classSpecific
               ? `${methodTitle} (any class); predicted ${className(predicted)} (${percent(probabilities[predicted]!)})`
               : explainedClass === predicted
@@ -131,7 +145,8 @@ export async function explainOne(
       rawPeak,
       ...(input.label === undefined ? {} : { label: input.label, correct: input.label === predicted }),
       output,
-      ...(input.notes === undefined ? {} : { notes: input.notes }),
+      ...(notes === undefined ? {} : { notes }),
+      ...(input.preprocessing === undefined ? {} : { preprocessing: input.preprocessing }),
     };
     if (heatmapFile !== undefined) {
       const record: HeatmapFile = {
@@ -169,6 +184,28 @@ export async function explainOne(
   } finally {
     explainer.session.model.dispose();
   }
+}
+
+/**
+ * The user's picture with the crop box, as the figure's first tile (issue 11):
+ * for an image file that digit preprocessing cropped; undefined for MNIST
+ * records, 28×28 pictures used as is and models that resize instead.
+ */
+async function userPicture(input: Digit, options: ExplainOptions, tileHeight: number, maxWidth?: number): Promise<RgbImage | undefined> {
+  const report = input.preprocessing;
+  if (input.ref.kind !== 'file' || report === undefined || report.usedAsIs) return undefined;
+  const file = path.resolve(options.cwd ?? '.', input.ref.path);
+  // sharp shrinks it to fit the tile's bounds (never enlarging); pictureTile brings it to the tile's exact size.
+  const bounds = { width: maxWidth ?? MAX_PICTURE_ASPECT * tileHeight, height: tileHeight };
+  let preview;
+  try {
+    preview = await loadPicturePreview(file, bounds, input.ref.path);
+  } catch (error) {
+    // Read a second time: a pipe (/dev/stdin) is empty by now. The figure then keeps its two tiles rather than failing the run.
+    if (error instanceof GradcamError) return undefined;
+    throw error;
+  }
+  return pictureTile(preview, preview.original, report.cropBox, tileHeight, bounds.width);
 }
 
 /** What the default output name adds to the input's name. */

@@ -3,6 +3,7 @@ import { writeFileAtomic } from '../../atomic-write.js';
 import { peakText, percent, probabilityPhrase } from '../number-format.js';
 import { firstLine } from '../../errors.js';
 import { renderPanel } from '../../render/overlay.js';
+import { subtitleWithNotes } from '../prediction-notes.js';
 import { imageAndHeatmap, type BatchWriter, type Picture, type PictureLayout } from '../batch-writer.js';
 
 /** What the titles of a figure name. */
@@ -72,7 +73,8 @@ export function figureWriter(
               ? `${captions.methodTitle}: ${className(entry.predicted)} (${percent(entry.probability)})`
               : `${captions.methodTitle} explaining ${className(entry.explainedClass)} (${probabilityPhrase(picture.explainedProbability)}), predicted ${className(entry.predicted)}`,
         },
-        subtitle: `layer ${captions.layerName} · score: ${captions.score}`,
+        // The record's notes ("low confidence (43%)", "several digits? …") travel with the picture (issue 11).
+        subtitle: subtitleWithNotes(`layer ${captions.layerName} · score: ${captions.score}`, entry.notes),
         colourBar: {
           caption: `1 = ${captions.normalize === 'batch' ? "the run's largest raw peak" : 'raw peak'} ${peakText(picture.peak)} (${captions.score})`,
         },
