@@ -40,7 +40,7 @@ export function preprocessingReport(digit: Pick<DigitImage, 'steps' | 'original'
     cropBox: scaleBox(steps.inkBox, original.width / decoded.width, original.height / decoded.height, original),
     removed: {
       specks: search?.removed.specks ?? 0,
-      lines: (search?.lines.horizontal ?? 0) + (search?.lines.vertical ?? 0),
+      lines: (search?.lines.horizontal ?? 0) + (search?.lines.vertical ?? 0) + (search?.removed.lineFragments ?? 0),
       border: search?.removed.border ?? 0,
       frames: search?.removed.frames ?? 0,
     },

@@ -21,6 +21,8 @@ export const FRAME_EDGE_FRACTION = 0.8;
 export const FRAME_EDGE_BAND = 0.08;
 /** ...and each of its four sides has pixels along this fraction of its length. */
 export const FRAME_SIDE_COVERAGE = 0.7;
+/** A component other than the largest with long side / short side at least this is a piece of a line. */
+export const LINE_FRAGMENT_ASPECT = 20;
 /** Parts of one digit are at most this far apart, as a fraction of the largest part's long side. */
 export const DIGIT_PART_GAP = 0.3;
 /** Another component counts as a second digit when its area and long side are at least these fractions of the digit's. */
@@ -38,6 +40,8 @@ export interface PixelBox {
 /** How many components each rule set aside. */
 export interface RemovedComponents {
   specks: number;
+  /** Thin straight pieces the line search did not take (too short to span the picture). */
+  lineFragments: number;
   /** Touching the picture's edge: page edges, scanner shadows, the edge of a sticky note. */
   border: number;
   frames: number;
@@ -144,7 +148,7 @@ function union(box: PixelBox, c: Component): PixelBox {
 export function selectDigit(components: readonly Component[], labels: Int32Array, width: number, height: number): DigitSelection {
   const n = width * height;
   const shortSide = Math.min(width, height);
-  const removed: RemovedComponents = { specks: 0, border: 0, frames: 0 };
+  const removed: RemovedComponents = { specks: 0, lineFragments: 0, border: 0, frames: 0 };
   const speckSide = Math.max(SPECK_MAX_PIXELS, SPECK_SIDE_FRACTION * shortSide);
   const sized = components.filter((c) => longSide(c) > speckSide);
   removed.specks += components.length - sized.length;
@@ -166,8 +170,13 @@ export function selectDigit(components: readonly Component[], labels: Int32Array
   candidates = candidates.filter((c) => !frames.includes(c));
 
   const largestArea = Math.max(0, ...candidates.map((c) => c.area));
-  const kept = candidates.filter((c) => c.area >= SPECK_AREA_FRACTION * largestArea);
-  removed.specks += candidates.length - kept.length;
+  const notSpecks = candidates.filter((c) => c.area >= SPECK_AREA_FRACTION * largestArea);
+  removed.specks += candidates.length - notSpecks.length;
+  // Pieces of lines the line search missed (the edge of a note on a desk, a short rule): very thin and long,
+  // and not the largest component (a thin pencil 1 may be the digit itself).
+  const largest = notSpecks.reduce<Component | undefined>((best, c) => (best === undefined || c.area > best.area ? c : best), undefined);
+  const kept = notSpecks.filter((c) => c === largest || longSide(c) / Math.min(boxWidth(c), boxHeight(c)) < LINE_FRAGMENT_ASPECT);
+  removed.lineFragments = notSpecks.length - kept.length;
   if (kept.length === 0) return { found: false, removed, reason: noDigitReason(components.length, removed) };
 
   const main = kept.reduce((best, c) => (c.area > best.area ? c : best));
@@ -196,5 +205,6 @@ function noDigitReason(count: number, removed: RemovedComponents): string {
   if (removed.specks > 0) what.push(removed.specks === 1 ? 'a speck' : `${removed.specks} specks`);
   if (removed.border > 0) what.push(`ink along the picture's edge`);
   if (removed.frames > 0) what.push(removed.frames === 1 ? 'a frame' : `${removed.frames} frames`);
+  if (removed.lineFragments > 0) what.push('pieces of lines');
   return count === 0 || what.length === 0 ? 'no ink besides straight lines' : `only ${what.join(', ')}`;
 }

@@ -53,17 +53,6 @@ export interface FoundDigit {
   report: DigitSearchReport;
 }
 
-/** Hysteresis: components of the grow mask that contain a seed pixel. */
-function hysteresis(ink: Float32Array, width: number, height: number, seed: number): Uint8Array {
-  const grow = new Uint8Array(ink.length);
-  for (let i = 0; i < ink.length; i++) if (ink[i]! >= seed * GROW_FRACTION) grow[i] = 1;
-  const { labels, components } = labelComponents(grow, ink, width, height);
-  const seeded = new Uint8Array(components.length + 1);
-  for (const c of components) if (c.peak >= seed) seeded[c.label] = 1;
-  for (let i = 0; i < grow.length; i++) grow[i] = seeded[labels[i]!]!;
-  return grow;
-}
-
 function quantile(values: number[], q: number): number {
   values.sort((a, b) => a - b);
   return values[Math.min(values.length - 1, Math.floor(q * values.length))] ?? 0;
@@ -88,10 +77,15 @@ export function findDigit(photo: PhotoPlanes, source: string, polarity?: InkPola
     );
   }
   const threshold = Math.min(SEED_THRESHOLD_MAX, Math.max(SEED_THRESHOLD_MIN, otsuThreshold(ink, peak)));
-  const strokes = hysteresis(ink, width, height, threshold);
-  const { mask, lines } = removeStraightLines(strokes, width, height);
+  // Lines are erased from everything above the grow level first: a faint grid
+  // line grown from the digit's strokes would otherwise stay attached to it.
+  const grow = new Uint8Array(ink.length);
+  for (let i = 0; i < ink.length; i++) if (ink[i]! >= threshold * GROW_FRACTION) grow[i] = 1;
+  const { mask, lines } = removeStraightLines(grow, width, height);
+  // Hysteresis: only components holding a pixel at the seed threshold are ink.
   const { labels, components } = labelComponents(mask, ink, width, height);
-  const selection = selectDigit(components, labels, width, height);
+  const seeded = components.filter((c) => c.peak >= threshold);
+  const selection = selectDigit(seeded, labels, width, height);
   const base = { polarity: chosen, background, threshold, lines };
   if (!selection.found) throw new GradcamError(`${source}: no digit found: ${selection.reason}`);
   const { parts, removed, otherDigits } = selection;
