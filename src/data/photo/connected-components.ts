@@ -18,8 +18,18 @@ export interface Component {
   mass: number;
   /** Largest ink value in the component. */
   peak: number;
+  /**
+   * Length / thickness from the pixels' second moments (principal axes):
+   * √(λ₁/λ₂) of the coordinates' covariance, so a thin diagonal line is as
+   * elongated as a horizontal one (a bounding box would call it square).
+   */
+  elongation: number;
+  /** Length along the principal axis, √(12·λ₁) (exact for a thin straight bar). */
+  length: number;
   /** Which image edges the component touches. */
   touches: { left: boolean; top: boolean; right: boolean; bottom: boolean };
+  /** How many of its pixels lie on each image edge. */
+  contact: { left: number; top: number; right: number; bottom: number };
 }
 
 /** The labelling of a mask. */
@@ -63,8 +73,17 @@ export function labelComponents(mask: Uint8Array, ink: Float32Array, width: numb
       maxY: -1,
       mass: 0,
       peak: 0,
+      elongation: 1,
+      length: 1,
       touches: { left: false, top: false, right: false, bottom: false },
+      contact: { left: 0, top: 0, right: 0, bottom: 0 },
     };
+    const contact = component.contact;
+    let sx = 0;
+    let sy = 0;
+    let sxx = 0;
+    let syy = 0;
+    let sxy = 0;
     let top = 0;
     stack[top++] = start;
     labels[start] = label;
@@ -73,6 +92,15 @@ export function labelComponents(mask: Uint8Array, ink: Float32Array, width: numb
       const x = i % width;
       const y = (i - x) / width;
       component.area++;
+      sx += x;
+      sy += y;
+      sxx += x * x;
+      syy += y * y;
+      sxy += x * y;
+      if (x === 0) contact.left++;
+      if (x === width - 1) contact.right++;
+      if (y === 0) contact.top++;
+      if (y === height - 1) contact.bottom++;
       const v = ink[i]!;
       component.mass += v;
       if (v > component.peak) component.peak = v;
@@ -95,6 +123,16 @@ export function labelComponents(mask: Uint8Array, ink: Float32Array, width: numb
         }
       }
     }
+    const a = component.area;
+    // Covariance of the pixel coordinates, plus 1/12 per axis for a pixel's own extent.
+    const cxx = sxx / a - (sx / a) ** 2 + 1 / 12;
+    const cyy = syy / a - (sy / a) ** 2 + 1 / 12;
+    const cxy = sxy / a - (sx / a) * (sy / a);
+    const root = Math.sqrt(((cxx - cyy) / 2) ** 2 + cxy ** 2);
+    const major = (cxx + cyy) / 2 + root;
+    const minor = Math.max((cxx + cyy) / 2 - root, 1 / 12);
+    component.elongation = Math.sqrt(major / minor);
+    component.length = Math.sqrt(12 * major);
     component.touches = {
       left: component.minX === 0,
       top: component.minY === 0,

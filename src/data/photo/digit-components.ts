@@ -13,16 +13,22 @@ export const SPECK_SIDE_FRACTION = 0.02;
 export const SPECK_AREA_FRACTION = 0.03;
 /** A component touching the picture's edge is the page's edge or a shadow when it is this elongated (long side / short side)... */
 export const BORDER_MIN_ASPECT = 4;
-/** ...or runs along this fraction of an edge it touches. */
+/** ...or runs along this fraction of an edge it touches... */
 export const BORDER_MIN_SPAN = 0.9;
+/** ...or lies on the edge along this fraction of it. */
+export const BORDER_CONTACT = 0.15;
+/** A candidate for the digit has ink at least this strong somewhere (after the background is divided out); fainter components are shadows' edges and smudges. */
+export const MIN_STROKE_PEAK = 0.35;
 /** A frame has at least this fraction of its pixels near its bounding box's sides... */
 export const FRAME_EDGE_FRACTION = 0.8;
 /** ..."near" meaning within this fraction of the box's short side... */
 export const FRAME_EDGE_BAND = 0.08;
 /** ...and each of its four sides has pixels along this fraction of its length. */
 export const FRAME_SIDE_COVERAGE = 0.7;
-/** A component other than the largest with long side / short side at least this is a piece of a line. */
+/** A component this elongated (length / thickness, see Component.elongation) is a piece of a line... */
 export const LINE_FRAGMENT_ASPECT = 20;
+/** ...unless it is the largest and shorter than this fraction of the picture's long side. */
+export const LINE_FRAGMENT_SPAN = 0.75;
 /** Parts of one digit are at most this far apart, as a fraction of the largest part's long side. */
 export const DIGIT_PART_GAP = 0.3;
 /** Another component counts as a second digit when its area and long side are at least these fractions of the digit's. */
@@ -40,6 +46,8 @@ export interface PixelBox {
 /** How many components each rule set aside. */
 export interface RemovedComponents {
   specks: number;
+  /** Components too faint to be writing (see MIN_STROKE_PEAK). */
+  faint: number;
   /** Thin straight pieces the line search did not take (too short to span the picture). */
   lineFragments: number;
   /** Touching the picture's edge: page edges, scanner shadows, the edge of a sticky note. */
@@ -73,6 +81,9 @@ function isBorder(c: Component, width: number, height: number, n: number): boole
   const h = boxHeight(c);
   if (Math.max(w, h) / Math.min(w, h) >= BORDER_MIN_ASPECT) return true;
   if (c.area >= 0.25 * n) return true;
+  // Lying along an edge (a desk's wedge beside a photographed sheet) rather than ending at it as a stroke does.
+  const { contact } = c;
+  if (Math.max(contact.left, contact.right) >= BORDER_CONTACT * height || Math.max(contact.top, contact.bottom) >= BORDER_CONTACT * width) return true;
   return spansAnEdge(c, width, height);
 }
 
@@ -148,10 +159,12 @@ function union(box: PixelBox, c: Component): PixelBox {
 export function selectDigit(components: readonly Component[], labels: Int32Array, width: number, height: number): DigitSelection {
   const n = width * height;
   const shortSide = Math.min(width, height);
-  const removed: RemovedComponents = { specks: 0, lineFragments: 0, border: 0, frames: 0 };
+  const removed: RemovedComponents = { specks: 0, faint: 0, lineFragments: 0, border: 0, frames: 0 };
   const speckSide = Math.max(SPECK_MAX_PIXELS, SPECK_SIDE_FRACTION * shortSide);
-  const sized = components.filter((c) => longSide(c) > speckSide);
-  removed.specks += components.length - sized.length;
+  const strong = components.filter((c) => c.peak >= MIN_STROKE_PEAK);
+  removed.faint = components.length - strong.length;
+  const sized = strong.filter((c) => longSide(c) > speckSide);
+  removed.specks += strong.length - sized.length;
 
   const border = sized.filter((c) => isBorder(c, width, height, n));
   let candidates = sized.filter((c) => !border.includes(c));
@@ -172,10 +185,12 @@ export function selectDigit(components: readonly Component[], labels: Int32Array
   const largestArea = Math.max(0, ...candidates.map((c) => c.area));
   const notSpecks = candidates.filter((c) => c.area >= SPECK_AREA_FRACTION * largestArea);
   removed.specks += candidates.length - notSpecks.length;
-  // Pieces of lines the line search missed (the edge of a note on a desk, a short rule): very thin and long,
-  // and not the largest component (a thin pencil 1 may be the digit itself).
+  // Pieces of lines the line search missed (the edge of a note on a desk, a cast shadow's edge, a short
+  // rule): thin and long along their principal axis, whatever their tilt. The largest component is spared
+  // unless it runs across most of the picture (a thin pencil 1 may be the digit itself).
   const largest = notSpecks.reduce<Component | undefined>((best, c) => (best === undefined || c.area > best.area ? c : best), undefined);
-  const kept = notSpecks.filter((c) => c === largest || longSide(c) / Math.min(boxWidth(c), boxHeight(c)) < LINE_FRAGMENT_ASPECT);
+  const spared = (c: Component) => c === largest && c.length < LINE_FRAGMENT_SPAN * Math.max(width, height);
+  const kept = notSpecks.filter((c) => spared(c) || c.elongation < LINE_FRAGMENT_ASPECT);
   removed.lineFragments = notSpecks.length - kept.length;
   if (kept.length === 0) return { found: false, removed, reason: noDigitReason(components.length, removed) };
 
@@ -206,5 +221,6 @@ function noDigitReason(count: number, removed: RemovedComponents): string {
   if (removed.border > 0) what.push(`ink along the picture's edge`);
   if (removed.frames > 0) what.push(removed.frames === 1 ? 'a frame' : `${removed.frames} frames`);
   if (removed.lineFragments > 0) what.push('pieces of lines');
+  if (removed.faint > 0) what.push('faint marks');
   return count === 0 || what.length === 0 ? 'no ink besides straight lines' : `only ${what.join(', ')}`;
 }
