@@ -43,6 +43,27 @@ describe('finding the digit in a picture', () => {
     assert.equal(two.steps.search?.otherDigits, 1);
   });
 
+  it('a dark wedge lying along the picture\'s edge (the desk beside a photographed sheet) is not the digit, though larger', () => {
+    const w = 300;
+    const h = 200;
+    const grey = page(w, h, [BAR]);
+    for (let y = 0; y < 45; y++) for (let x = 0; x < 160 - (160 * y) / 45; x++) grey[y * w + x] = 0.1; // a triangle along the top, larger than the bar
+    const { steps } = toMnistForm(grey, w, h);
+    assert.deepEqual(steps.inkBox, { x: 140, y: 70, width: 14, height: 60 });
+    assert.ok(steps.search!.removed.border >= 1);
+  });
+  it('a faint band (a soft shadow\'s edge) and a thin diagonal line beside the digit are left out', () => {
+    const w = 300;
+    const h = 200;
+    const grey = page(w, h, [BAR]);
+    for (let y = 30; y < 150; y++) for (let x = 30; x < 40; x++) grey[y * w + x] = 0.95 * 0.7; // ink 0.3: above the seed threshold, too faint for writing
+    for (let t = 0; t < 120; t++) for (let k = 0; k < 2; k++) grey[(40 + t) * w + 200 + Math.round(t * 0.6) + k] = 0.05; // 30° off vertical
+    const { steps } = toMnistForm(grey, w, h);
+    assert.deepEqual(steps.inkBox, { x: 140, y: 70, width: 14, height: 60 });
+    assert.equal(steps.search!.removed.faint, 1);
+    assert.equal(steps.search!.removed.lineFragments, 1);
+  });
+
   const refusals: { name: string; grey: () => Float32Array; width: number; height: number; message: RegExp }[] = [
     { name: 'a 1-pixel speck on white', grey: () => page(300, 200, [[150, 100, 1, 1]]), width: 300, height: 200, message: /no digit found: only a speck$/ },
     { name: 'a few specks', grey: () => page(300, 200, [[50, 50, 2, 2], [200, 120, 3, 2], [90, 160, 1, 3]]), width: 300, height: 200, message: /no digit found: only 3 specks$/ },
