@@ -146,13 +146,15 @@ function union(box: PixelBox, c: Component): PixelBox {
 
 /**
  * Chooses the digit among the ink's components.
- * 1. Set aside components touching the picture's edge that are elongated,
- *    huge or run along the edge (kept after all when nothing else remains and
- *    they do not run along the edge: a digit cropped tightly).
- * 2. Set aside frames: boxes whose pixels lie along their sides, around
+ * 1. Set aside faint components (MIN_STROKE_PEAK) and tiny ones (specks).
+ * 2. Set aside components touching the picture's edge that are elongated,
+ *    huge, lie along the edge or run along it (kept after all when nothing
+ *    else remains and they do not run along the edge: a digit cropped tightly).
+ * 3. Set aside frames: boxes whose pixels lie along their sides, around
  *    other ink or filling most of the picture.
- * 3. Set aside specks: tiny, or dust beside something much larger.
- * 4. The largest remaining component is the digit; components within
+ * 4. Set aside dust beside something much larger, and thin straight pieces
+ *    of lines (LINE_FRAGMENT_ASPECT).
+ * 5. The largest remaining component is the digit; components within
  *    DIGIT_PART_GAP of it join it, repeatedly.
  * @param labels the labelling the components come from (width·height).
  */
