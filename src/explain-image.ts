@@ -11,6 +11,8 @@ import { CAM_METHOD_NAMES, DEFAULT_CAM_METHOD, isCamMethodName, type CamMethodNa
 import { createCam } from './cam/pipeline.js';
 import { DEFAULT_SCORE_KIND, SCORE_KINDS, type ScoreKind } from './cam/score-kinds.js';
 import { loadForModel } from './data/inputs.js';
+import type { PreprocessingReport } from './data/preprocessing-report.js';
+import { withPredictionNotes } from './outputs/prediction-notes.js';
 import { GradcamError, usageError } from './errors.js';
 import { INPUT_RANGE_NAMES, isInputRangeName, withInputRange, type InputRangeName } from './model/input-range.js';
 import { type InputSpec } from './model/input-spec.js';
@@ -59,6 +61,10 @@ export interface ImageExplanation extends RankedClass {
   peak: number;
   /** The model's input as a grey picture in [0, 1] (H·W), to draw the map over (`renderOverlay`). */
   image: { width: number; height: number; values: Float32Array };
+  /** What digit preprocessing did to a file or bytes (digit models only): rotation, inversion, crop box, what was removed. */
+  preprocessing?: PreprocessingReport;
+  /** Doubts worth showing, as the CLI prints them: "low confidence (43%)", "several digits? gradcam classifies one", "used frame 1 of 3". */
+  notes: string[];
 }
 
 const models = new Map<string, Promise<LoadedModel>>();
@@ -83,7 +89,10 @@ async function modelFor(option: ExplainImageOptions['model']): Promise<LoadedMod
 }
 
 /** The model's input from a path, encoded bytes, or a tensor already in the model's input space. */
-async function inputFor(input: string | Uint8Array | tf.Tensor, spec: InputSpec): Promise<{ values: Float32Array; view: Float32Array }> {
+async function inputFor(
+  input: string | Uint8Array | tf.Tensor,
+  spec: InputSpec,
+): Promise<{ values: Float32Array; view: Float32Array; notes?: string[]; preprocessing?: PreprocessingReport }> {
   if (!(input instanceof tf.Tensor)) return loadForModel(input, typeof input === 'string' ? input : 'image bytes', spec);
   const expected = [spec.height, spec.width, spec.channels];
   const shape = input.shape.length === 4 && input.shape[0] === 1 ? input.shape.slice(1) : input.shape;
@@ -133,7 +142,7 @@ export async function explainImage(input: string | Uint8Array | tf.Tensor, optio
   const loaded = await modelFor(options.model);
   const { model, metadata } = loaded;
   const inputSpec = options.inputRange === undefined ? loaded.inputSpec : withInputRange(loaded.inputSpec, options.inputRange);
-  const { values, view } = await inputFor(input, inputSpec);
+  const { values, view, notes, preprocessing } = await inputFor(input, inputSpec);
   let cam;
   try {
     cam = createCam(model, { method, score, ...(options.layer === undefined ? {} : { layerName: options.layer }) });
@@ -170,5 +179,7 @@ export async function explainImage(input: string | Uint8Array | tf.Tensor, optio
     heatmap: { width: batch.mapWidth, height: batch.mapHeight, values: batch.heatmaps },
     peak: batch.unnormalised.reduce((a, b) => Math.max(a, b), 0),
     image: { width: inputSpec.width, height: inputSpec.height, values: view },
+    ...(preprocessing === undefined ? {} : { preprocessing }),
+    notes: withPredictionNotes(notes, batch.probabilities[predicted]!) ?? [],
   };
 }

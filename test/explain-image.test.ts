@@ -50,6 +50,27 @@ describe('explainImage', () => {
     assert.ok(why.peak > 0);
   });
 
+  it("says what preprocessing did to a photo, and the notes: a digit's crop box in the picture's pixels, two digits noted", async () => {
+    // The MNIST 7, inverted and drawn 4x larger at (100, 40) on a 400x200 white page, and a bar far to its right.
+    const w = 400;
+    const h = 200;
+    const page = Buffer.alloc(w * h, 255);
+    for (let y = 0; y < 112; y++) for (let x = 0; x < 112; x++) page[(40 + y) * w + 100 + x] = 255 - Math.round(255 * pixels[(y >> 2) * 28 + (x >> 2)]!);
+    for (let y = 60; y < 150; y++) for (let x = 330; x < 344; x++) page[y * w + x] = 0;
+    const file = path.join(tmp, 'page.png');
+    await sharp(page, { raw: { width: w, height: h, channels: 1 } }).png().toFile(file);
+    const why = await explainImage(file);
+    assert.equal(why.class, 7);
+    const box = why.preprocessing!.cropBox;
+    assert.ok(box.x >= 100 && box.y >= 40 && box.x + box.width <= 212 && box.y + box.height <= 152, JSON.stringify(box));
+    assert.ok(box.width > 40 && box.height > 60, JSON.stringify(box));
+    assert.equal(why.preprocessing!.inverted, true);
+    assert.deepEqual(why.notes, ['several digits? gradcam classifies one']);
+    const plain = await explainImage(png);
+    assert.deepEqual(plain.notes, []);
+    assert.equal(plain.preprocessing!.usedAsIs, true);
+  });
+
   it('bytes and a tensor give the same map as createCam on the same input', async () => {
     const fromBytes = await explainImage(png);
     const x = tf.tensor3d(pixels, [28, 28, 1]);
