@@ -87,7 +87,11 @@ export function findDigit(photo: PhotoPlanes, source: string, polarity?: InkPola
   const seeded = components.filter((c) => c.peak >= threshold);
   const selection = selectDigit(seeded, labels, width, height);
   const base = { polarity: chosen, background, threshold, lines };
-  if (!selection.found) throw new GradcamError(`${source}: no digit found: ${selection.reason}`);
+  if (!selection.found) {
+    // Nothing reached the seed threshold and no line was erased: the ink there is only faint.
+    const reason = seeded.length === 0 && lines.horizontal + lines.vertical === 0 ? 'only faint marks' : selection.reason;
+    throw new GradcamError(`${source}: no digit found: ${reason}`);
+  }
   const { parts, removed, otherDigits } = selection;
   return { ...cropDigit(ink, labels, parts, selection.box, width, height, threshold * GROW_FRACTION), report: { ...base, removed, digitParts: parts.length, otherDigits } };
 }

@@ -75,6 +75,13 @@ describe('finding the digit in a picture', () => {
       message: /no digit found: no ink besides straight lines$/,
     },
     { name: 'an empty frame', grey: () => page(300, 200, frame(60, 30, 180, 140, 3)), width: 300, height: 200, message: /no digit found: (only a frame|no ink besides straight lines)$/ },
+    {
+      name: 'a mark barely darker than the paper',
+      grey: () => page(300, 200, [[100, 50, 20, 80]], 0.95).map((v) => (v < 0.5 ? 0.95 * 0.89 : v)),
+      width: 300,
+      height: 200,
+      message: /no digit found: only faint marks$/,
+    },
     // Issue 11: a 20000×20 picture with a clear line was called "blank" (it was shrunk before the ink check).
     { name: 'a 20000×20 strip with one line', grey: () => page(20000, 20, [[0, 9, 20000, 2]]), width: 20000, height: 20, message: /no digit found: no ink besides straight lines$/ },
   ];
