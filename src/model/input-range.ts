@@ -4,7 +4,8 @@
  * a public Keras MNIST model trained on raw 0..255 pixels scored 14% when fed
  * [0, 1] and 99% when fed what it was trained on.
  */
-import { BYTE_MAX, type InputSpec } from './input-spec.js';
+import { BYTE_MAX } from './byte-max.js';
+import type { InputSpec } from './input-spec.js';
 
 /** Each range as the InputSpec's x = (byte · scale − mean) / std, for every channel. */
 export const INPUT_RANGES = {

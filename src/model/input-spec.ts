@@ -7,6 +7,9 @@
 import { GradcamError } from '../errors.js';
 import type { ModelMetadata } from './tutorial-cnn.js';
 import { MNIST_INPUT_SHAPE } from './tutorial-cnn.js';
+import { BYTE_MAX } from './byte-max.js';
+
+export { BYTE_MAX } from './byte-max.js';
 
 /**
  * How an image file becomes the model's input:
@@ -92,5 +95,3 @@ export function normaliseForModel(values: Float32Array, spec: InputSpec): Float3
   return out;
 }
 
-/** The largest 8-bit value: image files store 0..255 per channel, and the spec's `scale` applies to them. */
-export const BYTE_MAX = 255;
