@@ -12,7 +12,7 @@ import { availableFonts } from './fonts.js';
 import { INK_SOURCES, type InkSource } from './glyphs.js';
 import { KIND_NAMES, KINDS, type KindName } from './kinds.js';
 import { createRng, mixSeed } from './prng.js';
-import type { PictureRequest } from './scene.js';
+import type { PictureRequest, RenderedPicture } from './scene.js';
 
 export { KIND_NAMES, KINDS, type KindName } from './kinds.js';
 export { INK_SOURCES, type InkSource } from './glyphs.js';
@@ -74,14 +74,7 @@ export interface PictureOptions {
 }
 
 /** A rendered picture: file bytes, extension (no dot), and what made it. */
-export interface CorpusPicture {
-  bytes: Buffer;
-  extension: string;
-  source: string | null;
-  notes: string[];
-  width: number;
-  height: number;
-}
+export type CorpusPicture = RenderedPicture;
 
 /**
  * Renders one picture of a kind. Deterministic: the same arguments give the same bytes.

@@ -1,6 +1,6 @@
 import type { HeatmapStats } from './manifest.js';
 
-/** Pixels at or above this grey level (0..1) count as ink (the MNIST preprocessing's ink threshold). */
+/** Pixels of the model's input at or above this grey level (0..1) count as ink (the level photo preprocessing crops at, photo/find-digit.ts CROP_LEVEL). */
 export const INK_LEVEL = 0.2;
 
 /**
