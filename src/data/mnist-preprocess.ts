@@ -11,6 +11,7 @@ import { GradcamError } from '../errors.js';
 import { findDigit, MIN_INK_CONTRAST, type DigitSearchReport } from './photo/find-digit.js';
 import type { PixelBox } from './photo/digit-components.js';
 import { resizeGrey } from './resample.js';
+import { normaliseStrokes, type StrokeReport } from './photo/stroke-width.js';
 
 export { MIN_INK_CONTRAST } from './photo/find-digit.js';
 export type { PixelBox } from './photo/digit-components.js';
@@ -42,6 +43,8 @@ export interface PreprocessSteps {
   inkBox: PixelBox;
   /** How the digit was found in the picture (absent when the image was used as is). */
   search?: DigitSearchReport;
+  /** The digit's stroke width and whether it was thinned (absent when the image was used as is). */
+  strokes?: StrokeReport;
   /** Size of the ink box after scaling to fit in 20x20 (28x28 when used as is). */
   scaledSize: { width: number; height: number };
   /** Where the scaled ink box was placed in the 28x28 canvas (top-left corner). */
@@ -179,11 +182,12 @@ export function toMnistForm(
   const found = findDigit({ planes: composited, width, height }, source, polarity);
   const box = found.box;
 
-  // 3. Fit the long side to 20 px.
-  const factor = MNIST_DIGIT_BOX / Math.max(box.width, box.height);
-  const scaledWidth = clamp(Math.round(box.width * factor), 1, MNIST_DIGIT_BOX);
-  const scaledHeight = clamp(Math.round(box.height * factor), 1, MNIST_DIGIT_BOX);
-  const scaled = resizeGrey(found.ink, box.width, box.height, scaledWidth, scaledHeight);
+  // 3. Strokes much heavier than MNIST's are thinned to its median width, then the long side fits 20 px.
+  const strokes = normaliseStrokes(found.ink, box.width, box.height);
+  const factor = MNIST_DIGIT_BOX / Math.max(strokes.width, strokes.height);
+  const scaledWidth = clamp(Math.round(strokes.width * factor), 1, MNIST_DIGIT_BOX);
+  const scaledHeight = clamp(Math.round(strokes.height * factor), 1, MNIST_DIGIT_BOX);
+  const scaled = resizeGrey(strokes.ink, strokes.width, strokes.height, scaledWidth, scaledHeight);
 
   // 4. Centre the mass at (14, 14) with a whole-pixel shift, keeping the box inside the canvas.
   const com = centreOfMass(scaled, scaledWidth, scaledHeight);
@@ -202,6 +206,7 @@ export function toMnistForm(
       transparentCanvas,
       inkBox: box,
       search: found.report,
+      strokes: strokes.report,
       scaledSize: { width: scaledWidth, height: scaledHeight },
       offset: { x: offsetX, y: offsetY },
       centreOfMass: centreOfMass(pixels, MNIST_SIZE, MNIST_SIZE),

@@ -15,6 +15,21 @@ export const LINE_TILT_STEP_DEGREES = 0.25;
  * side), so a "1" is not a line; ruled lines run the whole width.
  */
 export const LINE_MIN_COVERAGE = 0.75;
+/**
+ * The quantile of a line's runs (ink thickness across it, column by column)
+ * taken as its own thickness. Not the median: a stroke lying along the line
+ * (a 1's stem on a graph-paper line) can fill nearly half of the line's columns.
+ */
+const LINE_THICKNESS_QUANTILE = 0.25;
+/**
+ * Thickest a line can be, as a fraction of its length (the picture's side):
+ * ruled and graph lines are under 2%, a marker frame's sides about 3%; a
+ * digit's stroke in a tightly cropped picture (MNIST's own framing: the digit
+ * fills 20 of 28 pixels) is 8–15% and spans 75% of the side, yet is no line.
+ */
+export const LINE_MAX_THICKNESS = 0.04;
+/** A line "runs off" the picture when its ink reaches within this fraction of the side of both ends. */
+const LINE_END_MARGIN = 0.02;
 /** Columns sampled by the search: one in this many (the erasing looks at every column). */
 const LINE_COLUMN_STRIDE = 2;
 /** Vertical runs are measured up to this length: far thicker than any ruled line. */
@@ -46,6 +61,9 @@ interface FoundLine {
   bin: number;
   /** Columns with ink along it (sampled). */
   hits: number;
+  /** First and last column where the line lies inside the picture. */
+  first: number;
+  last: number;
 }
 
 /** Near-horizontal lines of `mask` (width×height) spanning LINE_MIN_COVERAGE of its columns. */
@@ -82,14 +100,17 @@ function searchHorizontalLines(mask: Uint8Array, width: number, height: number, 
       if (hits[b]! < LINE_MIN_COVERAGE * sampledColumns) continue;
       // Columns where the line's centre lies inside the picture.
       const offset = b - maxShift;
-      let inside = 0;
-      if (slope === 0) inside = offset >= 0 && offset < height ? width : 0;
+      let first = 0;
+      let last = width - 1;
+      if (slope === 0) last = offset >= 0 && offset < height ? width - 1 : -1;
       else {
         const a = (0 - offset) / slope;
         const c = (height - 1 - offset) / slope;
-        inside = Math.max(0, Math.min(width - 1, Math.floor(Math.max(a, c))) - Math.max(0, Math.ceil(Math.min(a, c))) + 1);
+        first = Math.max(0, Math.ceil(Math.min(a, c)));
+        last = Math.min(width - 1, Math.floor(Math.max(a, c)));
       }
-      if (inside >= LINE_MIN_COVERAGE * width && hits[b]! >= (LINE_MIN_COVERAGE * inside) / LINE_COLUMN_STRIDE) found.push({ slope, bin: offset, hits: hits[b]! });
+      const inside = Math.max(0, last - first + 1);
+      if (inside >= LINE_MIN_COVERAGE * width && hits[b]! >= (LINE_MIN_COVERAGE * inside) / LINE_COLUMN_STRIDE) found.push({ slope, bin: offset, hits: hits[b]!, first, last });
     }
   }
   return found;
@@ -99,7 +120,8 @@ function searchHorizontalLines(mask: Uint8Array, width: number, height: number, 
  * Marks in `erase` the pixels of `found` lines (within `bandHalf` of each),
  * where the ink's vertical run through the pixel is no thicker than the line
  * itself, so strokes crossing the line survive; returns the number of
- * distinct lines.
+ * distinct lines. A found line thicker than LINE_MAX_THICKNESS of its length
+ * is a stroke and left alone.
  */
 function eraseHorizontalLines(mask: Uint8Array, width: number, height: number, found: readonly FoundLine[], bandHalf: number, erase: Uint8Array): number {
   if (found.length === 0) return 0;
@@ -116,9 +138,12 @@ function eraseHorizontalLines(mask: Uint8Array, width: number, height: number, f
     run[i] = Math.min(RUN_CAP, above[i]! + below[i]! - 1);
   }
   const candidate = new Uint8Array(width * height);
-  for (const { slope, bin } of found) {
+  const kept: number[] = [];
+  for (const { slope, bin, first, last } of found) {
     const thickness: number[] = [];
     const pixels: number[] = [];
+    let inkFirst = width;
+    let inkLast = -1;
     for (let x = 0; x < width; x++) {
       const centre = Math.round(bin + x * slope);
       let thinnest = Infinity;
@@ -128,15 +153,27 @@ function eraseHorizontalLines(mask: Uint8Array, width: number, height: number, f
         pixels.push(i);
         thinnest = Math.min(thinnest, run[i]!);
       }
-      if (thinnest < Infinity) thickness.push(thinnest);
+      if (thinnest < Infinity) {
+        thickness.push(thinnest);
+        inkFirst = Math.min(inkFirst, x);
+        inkLast = x;
+      }
     }
     thickness.sort((a, b) => a - b);
-    // The line's own thickness: the median run where it has ink; a stroke crossing it is much thicker.
-    const limit = Math.ceil(1.5 * (thickness[thickness.length >> 1] ?? 1)) + 1;
+    // The line's own thickness: a low quantile of its runs, so a stroke crossing it (much thicker) survives
+    // even where the stroke runs along the line for a long stretch (a 1's stem on a graph-paper line).
+    const own = thickness[Math.floor(thickness.length * LINE_THICKNESS_QUANTILE)] ?? 1;
+    // Too thick for its length and stopping short of the picture's edges: a digit's stroke filling a
+    // tightly cropped picture, not a line. (A desk's or a page's edge runs off the picture.)
+    const margin = LINE_END_MARGIN * width;
+    const runsOff = inkFirst - first <= margin && last - inkLast <= margin;
+    if (own > LINE_MAX_THICKNESS * width && !runsOff) continue;
+    const limit = Math.ceil(1.5 * own) + 1;
     for (const i of pixels) if (run[i]! <= limit) candidate[i] = 1;
+    kept.push(bin);
   }
   // Distinct lines: clusters of offsets (one thick or tilted line is found at several offsets and tilts).
-  const offsets = found.map((line) => line.bin).sort((a, b) => a - b);
+  const offsets = kept.sort((a, b) => a - b);
   let lines = 0;
   offsets.forEach((offset, k) => {
     if (k === 0 || offset - offsets[k - 1]! > 2 * bandHalf + 1) lines++;
@@ -185,6 +222,12 @@ function findLines(mask: Uint8Array, width: number, height: number, erase: Uint8
     for (let x = 0; x < pw * 2; x++) if (mask[row + x] !== 0) pooled[prow + (x >> 1)] = 1;
   }
   // A pooled pixel (px, py) covers full-resolution centres 2p + 0.5, so an offset o there is 2o + 0.5 − 0.5·slope here.
-  const found = searchHorizontalLines(pooled, pw, ph, 2 * LINE_TILT_STEP_DEGREES).map(({ slope, bin, hits }) => ({ slope, bin: Math.round(2 * bin + 0.5 - 0.5 * slope), hits }));
+  const found = searchHorizontalLines(pooled, pw, ph, 2 * LINE_TILT_STEP_DEGREES).map(({ slope, bin, hits, first, last }) => ({
+    slope,
+    bin: Math.round(2 * bin + 0.5 - 0.5 * slope),
+    hits,
+    first: 2 * first,
+    last: Math.min(width - 1, 2 * last + 1),
+  }));
   return eraseHorizontalLines(mask, width, height, found, 2 * BAND_HALF + 1, erase);
 }
