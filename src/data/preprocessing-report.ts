@@ -19,6 +19,10 @@ export interface PreprocessingReport {
   removed: { specks: number; lines: number; border: number; frames: number };
   /** Components that make the digit (a 4 or a 5 may be two strokes); 1 when used as is. */
   digitParts: number;
+  /** Median stroke width as a fraction of the digit's long side (MNIST's median is 0.087); null when used as is. */
+  strokeWidth: number | null;
+  /** The strokes were wider than HEAVY_STROKE_WIDTH (heavy marker, bold fonts) and were redrawn at MNIST's median width. */
+  thinned: boolean;
   /** The picture was already a 28×28 MNIST-form digit and was used unchanged (then nothing was searched or removed). */
   usedAsIs: boolean;
 }
@@ -45,6 +49,8 @@ export function preprocessingReport(digit: Pick<DigitImage, 'steps' | 'original'
       frames: search?.removed.frames ?? 0,
     },
     digitParts: search?.digitParts ?? 1,
+    strokeWidth: steps.strokes === undefined ? null : Number(steps.strokes.width.toFixed(4)),
+    thinned: steps.strokes?.thinned ?? false,
     usedAsIs: steps.usedAsIs,
   };
 }

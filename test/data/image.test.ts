@@ -39,10 +39,12 @@ function fromRaw(data: Buffer, width: number, height: number): Sharp {
 
 // A 10x40 dark bar on a light 100x100 background. Its MNIST form (derived in
 // mnist-preprocess.test.ts): scaled to 5x20 of full ink, placed at x 12..16, y 5..24.
-const BAR = { x: 30, y: 20, w: 10, h: 40 };
+/** A 4×40 bar: thin enough (a tenth of its length) that stroke normalisation leaves it as it is. */
+const BAR = { x: 30, y: 20, w: 4, h: 40 };
+/** The bar at 28×28: 2×20 at (14, 5), centre of mass (14.5, 14.5) (see mnist-preprocess.test.ts). */
 const EXPECTED_BAR = (() => {
   const out = new Float32Array(784);
-  for (let y = 5; y < 25; y++) for (let x = 12; x < 17; x++) out[y * 28 + x] = 1;
+  for (let y = 5; y < 25; y++) for (let x = 14; x < 16; x++) out[y * 28 + x] = 1;
   return out;
 })();
 
@@ -118,7 +120,7 @@ describe('loadDigitImage', () => {
 
   it('SVG input', async () => {
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">
-      <rect width="100" height="100" fill="white"/><rect x="30" y="20" width="10" height="40" fill="black"/></svg>`;
+      <rect width="100" height="100" fill="white"/><rect x="30" y="20" width="4" height="40" fill="black"/></svg>`;
     const digit = await loadDigitImage(Buffer.from(svg), 'bar.svg');
     assert.equal(digit.original.format, 'svg');
     assert.ok(maxAbsDiff(digit.pixels, EXPECTED_BAR) < 1e-6);

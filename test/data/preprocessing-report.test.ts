@@ -4,19 +4,24 @@ import sharp = require('sharp');
 import { loadDigitImage, loadPicturePreview, MAX_DECODE_PIXELS } from '../../src/data/image.js';
 import { loadForModel } from '../../src/data/inputs.js';
 import { preprocessingNotes, preprocessingReport, scaleBox, SEVERAL_DIGITS_NOTE } from '../../src/data/preprocessing-report.js';
+import { HEAVY_STROKE_WIDTH } from '../../src/data/photo/stroke-width.js';
 import { BAR, barPng, drawnPng, rotatedBarJpeg, twoBarsPng } from '../helpers/photo-pictures.js';
 
 describe('preprocessingReport (issue 11)', () => {
-  it('a black 20×60 bar at (50, 20) on 200×100 white: that crop box, inverted, nothing removed', async () => {
-    const report = preprocessingReport(await loadDigitImage(await barPng(), 'bar.png'));
+  it('a black 20×60 bar at (50, 20) on 200×100 white: that crop box, inverted, nothing removed, a heavy stroke thinned', async () => {
+    const { strokeWidth, ...report } = preprocessingReport(await loadDigitImage(await barPng(), 'bar.png'));
     assert.deepEqual(report, {
       rotation: 1,
       inverted: true,
       cropBox: BAR.box,
       removed: { specks: 0, lines: 0, border: 0, frames: 0 },
       digitParts: 1,
+      thinned: true,
       usedAsIs: false,
     });
+    // The bar is a third as wide as it is tall; its square ends' medial-axis branches pull the median
+    // down (stroke-width.ts), yet it is well over HEAVY_STROKE_WIDTH.
+    assert.ok(strokeWidth !== null && strokeWidth > HEAVY_STROKE_WIDTH && strokeWidth <= 1 / 3, `strokeWidth ${strokeWidth}`);
   });
 
   it('an EXIF-rotated JPEG (orientation 6): rotation 6, crop box in the upright picture', async () => {

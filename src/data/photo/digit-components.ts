@@ -17,6 +17,13 @@ export const BORDER_MIN_ASPECT = 4;
 export const BORDER_MIN_SPAN = 0.9;
 /** ...or lies on the edge along this fraction of it. */
 export const BORDER_CONTACT = 0.15;
+/**
+ * Ink in a corner of the picture (touching two adjacent edges) is a
+ * vignette's or a shadow's corner unless it fills the picture across both
+ * edges, as a digit cropped tightly does: at least this fraction of the
+ * picture's width and of its height.
+ */
+export const TIGHT_CROP_MIN_SPAN = 0.5;
 /** A candidate for the digit has ink at least this strong somewhere (after the background is divided out); fainter components are shadows' edges and smudges. */
 export const MIN_STROKE_PEAK = 0.35;
 /** A frame has at least this fraction of its pixels near its bounding box's sides... */
@@ -84,7 +91,14 @@ function isBorder(c: Component, width: number, height: number, n: number): boole
   // Lying along an edge (a desk's wedge beside a photographed sheet) rather than ending at it as a stroke does.
   const { contact } = c;
   if (Math.max(contact.left, contact.right) >= BORDER_CONTACT * height || Math.max(contact.top, contact.bottom) >= BORDER_CONTACT * width) return true;
+  if (sitsInCorner(c, width, height)) return true;
   return spansAnEdge(c, width, height);
+}
+
+/** Whether a component touches two adjacent edges without spanning TIGHT_CROP_MIN_SPAN of the picture across both. */
+function sitsInCorner(c: Component, width: number, height: number): boolean {
+  const { left, top, right, bottom } = c.touches;
+  return (left || right) && (top || bottom) && !(boxWidth(c) >= TIGHT_CROP_MIN_SPAN * width && boxHeight(c) >= TIGHT_CROP_MIN_SPAN * height);
 }
 
 function spansAnEdge(c: Component, width: number, height: number): boolean {
@@ -148,8 +162,9 @@ function union(box: PixelBox, c: Component): PixelBox {
  * Chooses the digit among the ink's components.
  * 1. Set aside faint components (MIN_STROKE_PEAK) and tiny ones (specks).
  * 2. Set aside components touching the picture's edge that are elongated,
- *    huge, lie along the edge or run along it (kept after all when nothing
- *    else remains and they do not run along the edge: a digit cropped tightly).
+ *    huge, lie along the edge, run along it or sit small in a corner (kept
+ *    after all when nothing else remains and they neither run along the
+ *    edge nor sit in a corner: a digit cropped tightly).
  * 3. Set aside frames: boxes whose pixels lie along their sides, around
  *    other ink or filling most of the picture.
  * 4. Set aside dust beside something much larger, and thin straight pieces
@@ -170,8 +185,9 @@ export function selectDigit(components: readonly Component[], labels: Int32Array
 
   const border = sized.filter((c) => isBorder(c, width, height, n));
   let candidates = sized.filter((c) => !border.includes(c));
-  // Nothing but edge-touching ink: a tightly cropped digit touches the edge too, but does not run along it.
-  if (candidates.length === 0) candidates = border.filter((c) => !spansAnEdge(c, width, height));
+  // Nothing but edge-touching ink: a tightly cropped digit (or one drawn at a canvas's edge) touches the
+  // edge too, but neither runs along it nor sits small in a corner.
+  if (candidates.length === 0) candidates = border.filter((c) => !spansAnEdge(c, width, height) && !sitsInCorner(c, width, height));
   removed.border = border.filter((c) => !candidates.includes(c)).length;
 
   const frames = candidates.filter(

@@ -137,9 +137,8 @@ function eraseHorizontalLines(mask: Uint8Array, width: number, height: number, f
     below[i] = i + width < mask.length ? Math.min(RUN_CAP, below[i + width]! + 1) : 1;
     run[i] = Math.min(RUN_CAP, above[i]! + below[i]! - 1);
   }
-  const candidate = new Uint8Array(width * height);
-  const kept: number[] = [];
-  for (const { slope, bin, first, last } of found) {
+  // Each candidate's pixels (within bandHalf of it), own thickness and whether its ink runs off both ends.
+  const measured = found.map(({ slope, bin, first, last }) => {
     const thickness: number[] = [];
     const pixels: number[] = [];
     let inkFirst = width;
@@ -160,18 +159,41 @@ function eraseHorizontalLines(mask: Uint8Array, width: number, height: number, f
       }
     }
     thickness.sort((a, b) => a - b);
-    // The line's own thickness: a low quantile of its runs, so a stroke crossing it (much thicker) survives
-    // even where the stroke runs along the line for a long stretch (a 1's stem on a graph-paper line).
+    // A low quantile of the runs, so a stroke crossing the line (much thicker) survives even where it
+    // runs along the line for a long stretch (a 1's stem on a graph-paper line).
     const own = thickness[Math.floor(thickness.length * LINE_THICKNESS_QUANTILE)] ?? 1;
+    const margin = LINE_END_MARGIN * width;
+    return { pixels, own, runsOff: inkFirst - first <= margin && last - inkLast <= margin };
+  });
+  // One line is found at several neighbouring tilts and offsets; a tilted candidate that cuts across a
+  // stroke lying on the line sees mostly the stroke and would measure the stroke's thickness. The
+  // thinnest candidate of a cluster (candidates within one band of each other across the whole
+  // picture, chained) is the line's own thickness for all of them.
+  const cluster = found.map((_, k) => k);
+  const root = (k: number): number => (cluster[k] === k ? k : (cluster[k] = root(cluster[k]!)));
+  const near = 2 * bandHalf + 1;
+  for (let a = 0; a < found.length; a++) {
+    for (let b = a + 1; b < found.length; b++) {
+      const la = found[a]!;
+      const lb = found[b]!;
+      const apart = Math.max(Math.abs(la.bin - lb.bin), Math.abs(la.bin - lb.bin + (width - 1) * (la.slope - lb.slope)));
+      if (apart <= near) cluster[root(a)] = root(b);
+    }
+  }
+  const clusterOwn = new Map<number, number>();
+  measured.forEach(({ own }, k) => clusterOwn.set(root(k), Math.min(own, clusterOwn.get(root(k)) ?? Infinity)));
+
+  const candidate = new Uint8Array(width * height);
+  const kept: number[] = [];
+  measured.forEach(({ pixels, runsOff }, k) => {
+    const own = clusterOwn.get(root(k))!;
     // Too thick for its length and stopping short of the picture's edges: a digit's stroke filling a
     // tightly cropped picture, not a line. (A desk's or a page's edge runs off the picture.)
-    const margin = LINE_END_MARGIN * width;
-    const runsOff = inkFirst - first <= margin && last - inkLast <= margin;
-    if (own > LINE_MAX_THICKNESS * width && !runsOff) continue;
+    if (own > LINE_MAX_THICKNESS * width && !runsOff) return;
     const limit = Math.ceil(1.5 * own) + 1;
     for (const i of pixels) if (run[i]! <= limit) candidate[i] = 1;
-    kept.push(bin);
-  }
+    kept.push(found[k]!.bin);
+  });
   // Distinct lines: clusters of offsets (one thick or tilted line is found at several offsets and tilts).
   const offsets = kept.sort((a, b) => a - b);
   let lines = 0;

@@ -11,7 +11,11 @@
  * width. Redrawing discs of radius min(distance, target) on the ridge (the
  * reverse medial-axis transform with clamped radii) narrows every stroke to
  * at most the target and keeps thinner ones, and so the digit's topology,
- * as they are; an erosion would cut them.
+ * as they are; an erosion would cut them. A stroke with square ends (a bold
+ * font's, a rectangle) keeps the medial axis's branches into its corners, so
+ * its ends come out forked; round-ended marker strokes have none. The
+ * branches' small radii also pull the median width of short square strokes
+ * below their true width (a 1:3 bar measures 0.21, not 0.33).
  */
 import { distanceToUnset } from './distance-transform.js';
 import { resizeGrey } from '../resample.js';

@@ -64,6 +64,16 @@ describe('finding the digit in a picture', () => {
     assert.equal(steps.search!.removed.lineFragments, 1);
   });
 
+  it('a digit cropped tightly (touching the top edge, filling the height) is still the digit', () => {
+    const { steps } = toMnistForm(page(60, 80, [[20, 0, 14, 64]]), 60, 80);
+    assert.deepEqual(steps.inkBox, { x: 20, y: 0, width: 14, height: 64 });
+  });
+  it('a small dark patch in a corner (a vignette\'s corner) is not the digit beside one', () => {
+    const { steps } = toMnistForm(page(300, 200, [BAR, [0, 180, 25, 20]]), 300, 200);
+    assert.deepEqual(steps.inkBox, { x: 140, y: 70, width: 14, height: 60 });
+    assert.equal(steps.search!.removed.border, 1);
+  });
+
   const refusals: { name: string; grey: () => Float32Array; width: number; height: number; message: RegExp }[] = [
     { name: 'a 1-pixel speck on white', grey: () => page(300, 200, [[150, 100, 1, 1]]), width: 300, height: 200, message: /no digit found: only a speck$/ },
     { name: 'a few specks', grey: () => page(300, 200, [[50, 50, 2, 2], [200, 120, 3, 2], [90, 160, 1, 3]]), width: 300, height: 200, message: /no digit found: only 3 specks$/ },
@@ -81,6 +91,20 @@ describe('finding the digit in a picture', () => {
       width: 300,
       height: 200,
       message: /no digit found: only faint marks$/,
+    },
+    // Issue 11 corpus: a vignette's dark corner and a soft shadow's inner edge were read as a 1 and a 4.
+    { name: 'a small dark patch in a corner', grey: () => page(300, 200, [[0, 180, 25, 20]]), width: 300, height: 200, message: /no digit found: only ink along the picture's edge$/ },
+    {
+      name: 'a band curving into the bottom-right corner (a soft shadow\'s inner edge), far narrower than the picture',
+      grey: () => {
+        const grey = page(300, 200, []);
+        // 6 px wide, from (280, 60) into the corner (299, 199): elongated, so set aside as border ink.
+        for (let t = 0; t < 140; t++) for (let k = 0; k < 6; k++) grey[(60 + t) * 300 + 280 + Math.round(t * 0.1) + k] = 0.05;
+        return grey;
+      },
+      width: 300,
+      height: 200,
+      message: /no digit found: only ink along the picture's edge$/,
     },
     // Issue 11: a 20000×20 picture with a clear line was called "blank" (it was shrunk before the ink check).
     { name: 'a 20000×20 strip with one line', grey: () => page(20000, 20, [[0, 9, 20000, 2]]), width: 20000, height: 20, message: /no digit found: no ink besides straight lines$/ },

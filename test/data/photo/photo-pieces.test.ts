@@ -130,3 +130,48 @@ describe('removeStraightLines', () => {
     assert.equal(removedPixels, 0);
   });
 });
+
+describe('removeStraightLines: strokes that look like lines', () => {
+  const paint = (w: number, h: number, on: (x: number, y: number) => boolean) => Uint8Array.from({ length: w * h }, (_, i) => (on(i % w, Math.floor(i / w)) ? 1 : 0));
+  it('keeps a thick stroke filling a tightly cropped picture (MNIST framing), erases a thin ruled line', () => {
+    // A "1" 10% of the side thick, running 86% of the height but stopping short of both edges.
+    const w = 280;
+    const stroke = (x: number, y: number) => Math.abs(x - 140) < 14 && y >= 20 && y < 260;
+    const { removedPixels, lines } = removeStraightLines(paint(w, w, stroke), w, w);
+    assert.equal(removedPixels, 0);
+    assert.deepEqual(lines, { horizontal: 0, vertical: 0 });
+    // The same picture with a 2-px line across it, edge to edge: the line goes, the stroke stays.
+    const ruled = (_x: number, y: number) => Math.abs(y - 200) < 1;
+    const mask = paint(w, w, (x, y) => stroke(x, y) || ruled(x, y));
+    const { mask: cleaned, lines: found } = removeStraightLines(mask, w, w);
+    assert.equal(found.horizontal, 1);
+    let strokeLost = 0;
+    let lineLeft = 0;
+    for (let i = 0; i < mask.length; i++) {
+      const x = i % w;
+      const y = Math.floor(i / w);
+      if (stroke(x, y)) strokeLost += 1 - cleaned[i]!;
+      else if (ruled(x, y)) lineLeft += cleaned[i]!;
+    }
+    assert.equal(strokeLost, 0);
+    assert.equal(lineLeft, 0);
+  });
+  it('a 1\'s stem lying along a graph-paper line survives the line', () => {
+    const w = 300;
+    const gridX = [30, 90, 150, 210, 270];
+    const grid = (x: number, y: number) => gridX.some((g) => Math.abs(x - g) < 1) || gridX.some((g) => Math.abs(y - g) < 1);
+    // A stem 8 px thick, centred on the grid line x = 150, 60% of the height.
+    const stem = (x: number, y: number) => Math.abs(x - 150) < 4 && y >= 60 && y < 240;
+    const mask = paint(w, w, (x, y) => grid(x, y) || stem(x, y));
+    const { mask: cleaned, lines } = removeStraightLines(mask, w, w);
+    assert.deepEqual(lines, { horizontal: 5, vertical: 5 });
+    let stemKept = 0;
+    let stemTotal = 0;
+    for (let i = 0; i < mask.length; i++) {
+      if (!stem(i % w, Math.floor(i / w))) continue;
+      stemTotal++;
+      stemKept += cleaned[i]!;
+    }
+    assert.ok(stemKept > 0.9 * stemTotal, `stem kept ${stemKept}/${stemTotal}`);
+  });
+});
