@@ -295,7 +295,7 @@ function buildProgram(): Command {
     .option('-o, --output <file>', 'one input: the picture to write, .png, .jpg or .webp; - for PNG on stdout (default: <name>-gradcam.png)')
     .option('--overlay-only', 'one input: write the bare overlay instead of the two-tile figure')
     .option('--heatmap <file>', 'one input: write the map as JSON (layer resolution and upsampled)')
-    .option('--out-dir <dir>', `batch mode: output directory (default with several inputs: ${DEFAULT_OUT_DIR})`)
+    .option('--out-dir <dir>', `batch mode (several inputs, a directory, a pattern, --mnist-test, an index list): output directory (default: ${DEFAULT_OUT_DIR})`)
     .addOption(
       new Option('--only <which>', 'batch mode: explained inputs that get pictures and manifest lines')
         .choices(['all', 'misclassified', 'correct'])

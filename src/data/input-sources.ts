@@ -95,6 +95,24 @@ export async function resolveInputs(selection: InputSelection): Promise<InputRef
   return refs;
 }
 
+/**
+ * Whether a selection asks for a collection by the kind of its arguments,
+ * whatever it matches (issue 13, "batch mode by kind of argument"): several
+ * paths, a directory, a glob pattern, `--mnist-test`, or an `--mnist-index`
+ * list or range. A CI job's output layout then does not depend on how many
+ * files a directory happens to hold.
+ */
+export async function selectsCollection(selection: Pick<InputSelection, 'paths' | 'mnistIndex' | 'mnistTest' | 'cwd'>): Promise<boolean> {
+  const paths = selection.paths ?? [];
+  if (selection.mnistTest === true || paths.length > 1) return true;
+  if (selection.mnistIndex !== undefined && (paths.length > 0 || /[,.]/.test(selection.mnistIndex))) return true;
+  for (const given of paths) {
+    const stat = await fs.stat(path.resolve(selection.cwd ?? '.', given)).catch(() => undefined);
+    if (stat?.isDirectory() || (stat === undefined && isGlobPattern(given))) return true;
+  }
+  return false;
+}
+
 /** Whether `file` is `directory` or lies under it (both absolute). */
 function isInside(file: string, directory: string): boolean {
   const relative = path.relative(directory, file);

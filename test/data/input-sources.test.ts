@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GradcamError } from '../../src/errors.js';
-import { labelFromName, parseShard, resolveInputs, shardSlice } from '../../src/data/input-sources.js';
+import { labelFromName, parseShard, resolveInputs, selectsCollection, shardSlice } from '../../src/data/input-sources.js';
 import type { InputRef } from '../../src/data/inputs.js';
 
 let tmp: string;
@@ -44,6 +44,20 @@ describe('resolveInputs', () => {
     assert.ok(plain.every((r) => r.kind !== 'file' || r.label === undefined));
     const labelled = await resolveInputs({ paths: ['digits'], cwd: tmp, labelsFromNames: true });
     assert.deepEqual(labelled.map((r) => (r.kind === 'file' ? r.label : undefined)), [7, undefined, 3]);
+  });
+
+  it('selectsCollection: a collection by the kind of argument, not by how many images it holds (issue 13)', async () => {
+    const collection = async (selection: Parameters<typeof selectsCollection>[0]) => selectsCollection({ cwd: tmp, ...selection });
+    assert.equal(await collection({ paths: ['x.png'] }), false, 'one file');
+    assert.equal(await collection({ paths: ['missing.png'] }), false, 'one missing file (it fails as that input)');
+    assert.equal(await collection({ mnistIndex: '7' }), false, 'one MNIST index');
+    assert.equal(await collection({ paths: ['digits/sub'] }), true, 'a directory, even of one image');
+    assert.equal(await collection({ paths: ['digits/sub/*.webp'] }), true, 'a pattern, even matching one image');
+    assert.equal(await collection({ paths: ['x.png', 'x.png'] }), true, 'several paths');
+    assert.equal(await collection({ mnistIndex: '3..3' }), true, 'an index range');
+    assert.equal(await collection({ mnistIndex: '3,3' }), true, 'an index list');
+    assert.equal(await collection({ paths: ['x.png'], mnistIndex: '1' }), true, 'a file and an index');
+    assert.equal(await collection({ mnistTest: true }), true, '--mnist-test');
   });
 
   it('keeps a missing file (it fails later, as that input) but rejects empty directories and patterns', async () => {

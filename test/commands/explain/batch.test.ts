@@ -168,8 +168,24 @@ describe('batch explain', { concurrency: false }, () => {
     for (const output of outputs) await fs.access(path.join(tmp, 'names-out', 'images', output));
   });
 
+  it('batch mode by kind of argument: a directory or a pattern with one image is a batch, one file is the figure', async () => {
+    for (const [name, selection] of [['dir-one', ['digits/more']], ['glob-one', ['digits/more/*.png']]] as const) {
+      const cwd = path.join(tmp, name);
+      await fs.mkdir(cwd);
+      await fs.cp(path.join(tmp, 'digits'), path.join(cwd, 'digits'), { recursive: true });
+      const run = await gradcam(['explain', ...selection, '--no-contact-sheet', '--no-report', '--json'], cwd);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal((JSON.parse(run.stdout) as BatchSummary).inputs, 1, name);
+      assert.equal((await manifest(path.join(cwd, 'gradcam-out'))).length, 1, name);
+    }
+    const single = await gradcam(['explain', 'digits/more/1_one.png', '-o', 'one.png', '--json'], tmp);
+    assert.equal(single.code, 0, single.stderr);
+    await fs.access(path.join(tmp, 'one.png'));
+  });
+
   const usage: [string, string[], RegExp][] = [
-    ['-o with several inputs', ['explain', '--mnist-index', '0..1', '-o', 'x.png'], /-o takes a single input; with 2 inputs use --out-dir/],
+    ['-o with several inputs', ['explain', '--mnist-index', '0..1', '-o', 'x.png'], /-o takes a single image file or MNIST index; with 2 inputs use --out-dir/],
+    ['-o with a directory holding one image', ['explain', 'digits/more', '-o', 'x.png'], /-o takes a single image file or MNIST index; a directory, a pattern, a list or --out-dir is batch mode even for one image; use --out-dir/],
     ['a bad shard', ['explain', '--mnist-test', '--shard', '3/2', '--out-dir', 'x'], /--shard must be "i\/n"/],
     ['a pattern matching nothing', ['explain', 'nothing/*.png', '--out-dir', 'x'], /no images match "nothing\/\*\.png"/],
   ];
