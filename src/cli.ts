@@ -11,6 +11,7 @@ import type { ChalkInstance } from 'chalk';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { COLORMAP_NAMES } from './render/colormaps.js';
 import { DEFAULT_NORMALIZE_MODE, NORMALIZE_MODE_NAMES } from './cam/map-scale.js';
+import { removeOwnTemporaryFilesSync } from './atomic-write.js';
 import { EXIT_CODES, GradcamError } from './errors.js';
 import { packageRoot } from './package-root.js';
 import { CAM_METHOD_NAMES, DEFAULT_CAM_METHOD } from './cam/cam-methods.js';
@@ -200,7 +201,7 @@ function buildProgram(): Command {
       const progress = createTrainProgress(process.stderr, { tty: process.stderr.isTTY === true && !process.env.CI });
       const controller = new AbortController();
       const onSigint = () => {
-        if (controller.signal.aborted) process.exit(130);
+        if (controller.signal.aborted) exitOnSignal('SIGINT');
         controller.abort();
         process.stderr.write(paint.yellow('\nstopping after this batch (Ctrl-C again to quit at once)\n'));
       };
@@ -448,6 +449,25 @@ Exit codes: 0 scored; 1 an input could not be read (the others were scored) or a
   return program;
 }
 
+/** Exit codes of a run ended by a signal, as shells report them (128 + the signal's number). */
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/**
+ * Ends the process on Ctrl-C or SIGTERM without leaving temporary files
+ * behind (issue 12, item 14): removes them, then raises the signal again
+ * with the default action, so the process dies of it as an unhandled signal
+ * would (the parent sees SIGINT, a shell prints 130). Not process.exit():
+ * tearing down a picture thread in the middle of a zlib call aborts Node
+ * with a native stack trace (test/interrupts.test.ts found it).
+ */
+function exitOnSignal(signal: keyof typeof SIGNAL_EXIT_CODES): void {
+  removeOwnTemporaryFilesSync();
+  process.removeAllListeners(signal);
+  process.kill(process.pid, signal);
+  // Should the signal not end the process (it is blocked), end it here.
+  setTimeout(() => process.exit(SIGNAL_EXIT_CODES[signal]), 1000).unref();
+}
+
 /** Prints an error that is not a GradcamError: a bug, shown with its stack. */
 function reportBug(error: unknown): void {
   process.stderr.write(`${paint.red('gradcam: unexpected error (please report it):')}\n`);
@@ -459,6 +479,12 @@ function reportBug(error: unknown): void {
 async function main(argv: string[]): Promise<void> {
   // A promise nobody awaited that fails is a bug too; say so instead of dying silently.
   process.on('unhandledRejection', reportBug);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    // A command that handles the signal itself (train stops after the batch on the first Ctrl-C) goes first.
+    process.on(signal, () => {
+      if (process.listenerCount(signal) === 1) exitOnSignal(signal);
+    });
+  }
   await loadColours();
   const program = buildProgram();
   program.exitOverride();

@@ -7,7 +7,7 @@ import tfl = require('@tensorflow/tfjs-layers');
 import { sweepTemporaryFiles, syncDirectory, writeFileAtomic } from '../atomic-write.js';
 import { withDirectoryLock } from '../directory-lock.js';
 import { makeDirectory } from '../output-paths.js';
-import { GradcamError } from '../errors.js';
+import { firstLine, GradcamError } from '../errors.js';
 import { packageRoot } from '../package-root.js';
 import { detectModelFormat, isModelFileName, MODEL_FORMATS } from './formats/model-formats.js';
 import { inputSpecFor, type InputSpec } from './input-spec.js';
@@ -83,7 +83,27 @@ export async function loadModel(location: string, options: { output?: number | s
     if (error instanceof GradcamError) throw new GradcamError(`${modelJsonPath}: ${error.message}`, error.exitCode, { cause: error });
     throw error;
   }
+  try {
+    probeModel(model, inputSpec);
+  } catch (cause) {
+    model.dispose();
+    const { height, width, channels } = inputSpec;
+    throw new GradcamError(`${modelJsonPath}: the model cannot run on a ${height}×${width}×${channels} image: ${firstLine(cause)}`, 1, { cause });
+  }
   return { model, metadata, inputSpec, modelJsonPath, hasGradcamMetadata: isModelMetadata(stored), output };
+}
+
+/**
+ * One forward pass on a black image of the input spec's size, at load time:
+ * a model whose config tfjs-layers builds but cannot run (an input of dtype
+ * "bool", a layer that rejects its input's shape) then fails here, in one
+ * line, before any input is read, instead of with tfjs's stack trace
+ * mid-batch (found by test/fuzz.test.ts, issue 12).
+ */
+function probeModel(model: tfl.LayersModel, spec: InputSpec): void {
+  tf.tidy(() => {
+    model.predict(tf.zeros([1, spec.height, spec.width, spec.channels]));
+  });
 }
 
 /**

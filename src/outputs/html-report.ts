@@ -55,6 +55,7 @@ export const REPORT_ENTRY_COLUMNS = [
   'label',
   'top',
   'explainedClass',
+  'notes',
 ] as const;
 
 // ---------------------------------------------------------------------------
@@ -99,6 +100,7 @@ function entryRow(e: ManifestEntry): unknown[] {
     e.label ?? null,
     e.top.flatMap((t) => [t.class, Number(t.probability.toFixed(6))]),
     e.explainedClass === e.predicted ? null : e.explainedClass,
+    e.notes === undefined || e.notes.length === 0 ? null : e.notes,
   ];
 }
 

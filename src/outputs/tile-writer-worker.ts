@@ -6,13 +6,15 @@
  * Loads no TensorFlow.js and no sharp.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { writeFileAtomic } from '../atomic-write.js';
+import { shareStopFlag, writeFileAtomic } from '../atomic-write.js';
 import { firstLine } from '../errors.js';
 import { tilePainter, type TileSpec } from '../render/tile-painter.js';
 import { encodeRgbPng } from '../render/png.js';
 import type { PageJob, TileJobs, TileResults } from './tile-writer.js';
 
-const { spec, level } = workerData as { spec: TileSpec; level: number };
+const { spec, level, stop } = workerData as { spec: TileSpec; level: number; stop: SharedArrayBuffer };
+// Ctrl-C in the main thread: start no new temporary file here either (atomic-write.ts).
+shareStopFlag(stop);
 const painter = tilePainter(spec);
 const imageSize = spec.imageHeight * spec.imageWidth;
 const mapSize = spec.heatmapHeight * spec.heatmapWidth;

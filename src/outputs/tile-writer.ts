@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { stopFlagBuffer } from '../atomic-write.js';
 import { GradcamError } from '../errors.js';
 import type { TileSpec } from '../render/tile-painter.js';
 
@@ -51,7 +52,7 @@ export class TileWriter {
    */
   constructor(spec: TileSpec, level: number, threads = 1) {
     // execArgv: [] so that flags of the parent (e.g. --input-type) do not stop the workers loading their file.
-    this.workers = Array.from({ length: Math.max(1, threads) }, () => new Worker(WORKER_URL, { workerData: { spec, level }, execArgv: [] }));
+    this.workers = Array.from({ length: Math.max(1, threads) }, () => new Worker(WORKER_URL, { workerData: { spec, level, stop: stopFlagBuffer() }, execArgv: [] }));
     const fail = (error: Error) => {
       this.failure ??= new GradcamError(`a picture thread failed: ${error.message}`, 1, { cause: error });
       for (const { reject } of this.pending.values()) reject(this.failure);

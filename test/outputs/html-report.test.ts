@@ -170,7 +170,15 @@ describe('renderHtmlReport', () => {
       assert.equal(row[column('label')], e.label ?? null);
       assert.deepEqual(row[column('top')], e.top.flatMap((t) => [t.class, Number(t.probability.toFixed(6))]));
       assert.equal(row[column('explainedClass')], null); // explains the predicted class
+      assert.deepEqual(row[column('notes')], e.notes === undefined || e.notes.length === 0 ? null : e.notes);
     });
+  });
+
+  it('embeds an entry\'s notes (a GIF\'s frame, low confidence), shown on its tile (issue 12, item 13)', () => {
+    const entry = records.find((r): r is ManifestEntry => !('error' in r))!;
+    const noted = [{ ...entry, notes: ['used frame 1 of 3', 'low confidence (43%)'] }, ...records.filter((r) => r !== entry)];
+    const data = embeddedData(renderHtmlReport(noted, summaryFor(noted)));
+    assert.deepEqual(data.entries[0]![REPORT_ENTRY_COLUMNS.indexOf('notes')], ['used frame 1 of 3', 'low confidence (43%)']);
   });
 
   it('shows the counts, accuracy, backend, layer, score and timings of the summary', () => {

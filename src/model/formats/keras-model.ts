@@ -5,6 +5,7 @@
 import * as fs from 'node:fs/promises';
 import tf = require('@tensorflow/tfjs-core');
 import tfl = require('@tensorflow/tfjs-layers');
+import { checkLayersTopology } from './topology-check.js';
 import { firstLine, GradcamError } from '../../errors.js';
 import type { StoredWeight } from './hdf5.js';
 import { assertSupportedLayers, normaliseKerasConfig } from './keras-config.js';
@@ -33,6 +34,7 @@ export async function buildKerasModel(config: unknown, file: string, weightsOf: 
     throw error;
   }
   assertSupportedLayers(topology, file);
+  checkLayersTopology(topology, file);
   let model: tfl.LayersModel;
   try {
     model = await tfl.models.modelFromJSON({ modelTopology: topology as unknown as tf.io.ModelJSON['modelTopology'] } as tf.io.ModelJSON);

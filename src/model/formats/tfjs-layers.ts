@@ -10,6 +10,7 @@ import tf = require('@tensorflow/tfjs-core');
 import tfl = require('@tensorflow/tfjs-layers');
 import { firstLine, GradcamError } from '../../errors.js';
 import type { ModelFormat, ReadModel } from './model-format.js';
+import { checkLayersTopology } from './topology-check.js';
 
 export const tfjsLayersFormat: ModelFormat = {
   description: 'TensorFlow.js layers model (JSON + weight shards)',
@@ -19,6 +20,7 @@ export const tfjsLayersFormat: ModelFormat = {
 
 async function readTfjsLayersModel(modelJsonPath: string): Promise<ReadModel> {
   const modelJson = await readModelJson(modelJsonPath);
+  checkLayersTopology(modelJson.modelTopology, modelJsonPath);
   const baseDir = path.dirname(modelJsonPath);
   const artifacts = await tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
     const buffers: ArrayBuffer[] = [];
@@ -59,6 +61,12 @@ async function readModelJson(modelJsonPath: string): Promise<tf.io.ModelJSON> {
   }
   if (!Array.isArray(json.weightsManifest)) {
     throw new GradcamError(`${modelJsonPath}: no "weightsManifest"; the model has no weights`);
+  }
+  for (const [i, group] of (json.weightsManifest as unknown[]).entries()) {
+    const { paths, weights } = (group ?? {}) as { paths?: unknown; weights?: unknown };
+    if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string' && p !== '') || !Array.isArray(weights)) {
+      throw new GradcamError(`${modelJsonPath}: weightsManifest[${i}] needs "paths" (weight file names) and "weights" (a list)`);
+    }
   }
   return json as tf.io.ModelJSON;
 }

@@ -20,6 +20,7 @@
     label: number | null,
     top: number[],
     explained: number | null,
+    notes: string[] | null,
   ];
   interface ReportData {
     classNames: string[] | null;
@@ -36,6 +37,8 @@
     top: number[];
     /** The class the heatmap explains when it is not the predicted one, else null. */
     explained: number | null;
+    /** What the user should know ("used frame 1 of 3", "low confidence (43%)"), else null. */
+    notes: string[] | null;
   }
   type SortOrder = 'input' | 'confidence-asc' | 'confidence-desc';
   /** What the grid shows; `pred` and `truth` are class indices as text, '' for any, `truth` 'none' for unlabelled. */
@@ -57,7 +60,7 @@
 
   const data = JSON.parse(byId('gradcam-data', HTMLScriptElement).textContent ?? '') as ReportData;
   const entries = data.entries.map(
-    (e): Entry => ({ index: e[0], source: e[1], output: e[2], predicted: e[3], probability: e[4], label: e[5], top: e[6], explained: e[7] }),
+    (e): Entry => ({ index: e[0], source: e[1], output: e[2], predicted: e[3], probability: e[4], label: e[5], top: e[6], explained: e[7], notes: e[8] ?? null }),
   );
   const form = byId('controls', HTMLFormElement);
   const grid = byId('grid', HTMLUListElement);
@@ -188,6 +191,7 @@
       for (let i = 0; i + 1 < e.top.length; i += 2) top.push(name(e.top[i] as number) + ' ' + pct(e.top[i + 1] as number));
       tip += '\ntop: ' + top.join(', ');
     }
+    if (e.notes !== null) tip += '\n' + e.notes.join('\n');
     li.title = tip;
     const a = document.createElement('a');
     const img = document.createElement('img');
@@ -221,6 +225,12 @@
     source.className = 'index';
     source.textContent = e.source;
     li.appendChild(source);
+    if (e.notes !== null) {
+      const note = document.createElement('span');
+      note.className = 'note';
+      note.textContent = '\u26a0 ' + e.notes.join('; ');
+      li.appendChild(note);
+    }
     return li;
   }
 

@@ -3,7 +3,7 @@
 /** The CSS of the page; `thumbnailSize` in CSS pixels sets `--thumb`. */
 export function styles(thumbnailSize: number): string {
   return `
-:root { --thumb: ${thumbnailSize}px; --bad: #c62828; --bad-bg: #fdecea; --muted: #666; --line: #ddd; }
+:root { --thumb: ${thumbnailSize}px; --bad: #c62828; --bad-bg: #fdecea; --muted: #666; --line: #ddd; --warn: #9a5b00; }
 * { box-sizing: border-box; }
 body { margin: 0 auto; padding: 16px 20px 40px; max-width: 1600px; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; color: #111; background: #fff; }
 h1 { font-size: 22px; margin: 0 0 4px; }
@@ -45,6 +45,7 @@ table.failures td.error { color: var(--bad); }
 .tile .prob, .tile .index, .tile .truth { color: var(--muted); }
 .tile .truth, .tile .index { font-size: 12px; }
 .tile .index { font-size: 11px; }
+.tile .note { display: block; font-size: 11px; color: var(--warn); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .tile.misclassified { border-color: var(--bad); background: var(--bad-bg); }
 .tile.misclassified .truth { color: var(--bad); font-weight: 600; }
 .tile.missing img { outline: 2px dashed var(--bad); }
