@@ -209,5 +209,51 @@ describe('the packed tarball', () => {
     const prediction = JSON.parse(cli.stdout) as { model: string; predictions: { predicted: number }[] };
     assert.equal(prediction.predictions[0]?.predicted, 7);
     assert.equal(prediction.model, path.join(installed, 'models', 'mnist-cnn', 'model.json'));
+
+    // The README's library examples, unchanged (issue 13). They read a picture, so sharp needs its
+    // platform binary (left out by --omit=optional above): the one this checkout installed, and
+    // @types/node, which a TypeScript project on Node has.
+    const extras: string[] = [];
+    for (const name of await fs.readdir(path.join(root, 'node_modules', '@img')).catch(() => [] as string[])) {
+      if (!name.startsWith('sharp-')) continue;
+      const { version } = JSON.parse(await fs.readFile(path.join(root, 'node_modules', '@img', name, 'package.json'), 'utf8')) as { version: string };
+      extras.push(`@img/${name}@${version}`);
+    }
+    const typesNode = JSON.parse(await fs.readFile(path.join(root, 'node_modules', '@types', 'node', 'package.json'), 'utf8')) as { version: string };
+    extras.push(`@types/node@${typesNode.version}`);
+    const more = await run('npm', ['install', ...INSTALL_FLAGS, ...extras], project, { env, timeout: INSTALL_TIMEOUT_MS });
+    assert.equal(more.code, 0, `npm install ${extras.join(' ')} failed:\n${more.stderr}`);
+    const examples = readmeExamples(await fs.readFile(path.join(root, 'README.md'), 'utf8'));
+    assert.deepEqual(Object.keys(examples).sort(), ['why.mjs', 'why.ts'], 'the README marks its two library examples');
+    for (const [name, code] of Object.entries(examples)) await fs.writeFile(path.join(project, name), code);
+    // my-digit.png: the 7 drawn dark on white, 112×112, as a user's picture.
+    const sharp = (await import('sharp')).default;
+    const paper = Buffer.from(Array.from(records.images.subarray(0, 784), (v) => 255 - v));
+    await sharp(paper, { raw: { width: 28, height: 28, channels: 1 } }).resize(112, 112).png().toFile(path.join(project, 'my-digit.png'));
+
+    const esm = await run(process.execPath, ['why.mjs'], project);
+    assert.equal(esm.code, 0, esm.stderr);
+    assert.match(esm.stdout, /^7 0\.\d+ \d/, esm.stdout);
+    const written = await fs.readFile(path.join(project, 'why.png'));
+    assert.equal(written.subarray(1, 4).toString('latin1'), 'PNG', 'why.png is a PNG');
+
+    const tsconfig = {
+      // skipLibCheck as `tsc --init` writes it: TensorFlow.js's own .d.ts files do not compile under strict checks.
+      compilerOptions: { strict: true, target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', outDir: 'out', types: ['node'], skipLibCheck: true },
+      files: ['why.ts'],
+    };
+    await fs.writeFile(path.join(project, 'tsconfig.json'), JSON.stringify(tsconfig));
+    const tsc = await run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], project);
+    assert.equal(tsc.code, 0, `the README's TypeScript example does not compile in strict mode:\n${tsc.stdout}${tsc.stderr}`);
+    const ts = await run(process.execPath, [path.join('out', 'why.js')], project);
+    assert.equal(ts.code, 0, ts.stderr);
+    assert.match(ts.stdout.trim(), /^7 \(7 \d+\.\d%, \d \d+\.\d%\); gradcam\+\+ map 11×11 at conv2$/);
   });
 });
+
+/** The README's code blocks marked `<!-- example: NAME … -->`, by NAME. */
+function readmeExamples(readme: string): Record<string, string> {
+  const examples: Record<string, string> = {};
+  for (const match of readme.matchAll(/<!-- example: (\S+)[^>]*-->\n```(?:js|ts)\n([\s\S]*?)```/g)) examples[match[1]!] = match[2]!;
+  return examples;
+}
