@@ -393,6 +393,35 @@ function buildProgram(): Command {
       }
     });
 
+  program
+    .command('merge')
+    .description('join the output directories of the shards of one batch run (explain --shard i/n) into one')
+    .argument('<dirs...>', "the shards' output directories, in any order")
+    .requiredOption('--out-dir <dir>', 'where the merged run goes: manifest, summary, pictures, contact sheets, report')
+    .option('--no-contact-sheet', 'skip the contact sheet PNGs')
+    .option('--no-report', 'skip index.html')
+    .option('--json', 'print the merged summary as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  gradcam explain --mnist-test --shard 1/2 --out-dir part-1     # one CI job each
+  gradcam explain --mnist-test --shard 2/2 --out-dir part-2
+  gradcam merge part-1 part-2 --out-dir all                     # all/index.html covers the whole run
+
+The manifest is the unsharded run's, in input order; the summary is recomputed (times are the
+shards' summed). Exit codes: 0 merged; 1 an input had failed in its shard, or a file could not be
+written; 2 bad usage, or directories that are not every shard of one run.`,
+    )
+    .action(async (dirs: string[], opts) => {
+      const { merge } = await import('./commands/merge.js');
+      const { summary, records, shards } = await merge({ dirs, outDir: opts.outDir, contactSheet: opts.contactSheet, report: opts.report, cwd: process.cwd() });
+      const report = await import('./cli/format.js');
+      if (opts.json) printJson(summary);
+      else print(`merged ${shards.length} shards\n${report.formatBatch(summary, style)}`);
+      await reportFailures(records, summary);
+    });
+
   withInputOptions(program.command('evaluate'))
     .description('score CAM methods: deletion/insertion AUC, average drop, increase in confidence, ROAD; --sanity: randomisation check')
     .option('--methods <names>', `methods separated by commas, or all (default: ${DEFAULT_EVALUATED_METHODS.join(',')})`)

@@ -99,20 +99,36 @@ describe('interrupted runs and racing saves (issue 12)', { concurrency: false },
   before(() => initBackend('cpu'));
 
   it(`batch explain stopped by SIGINT and by SIGKILL at ${ITERATIONS} random points each (and SIGTERM at 4): the manifest matches the disk; after SIGINT and SIGTERM no temporary file is left`, async () => {
+    // 600 inputs: three chunks of BATCH_CHUNK (256), so a stop can fall between manifest chunks.
+    const inputs = ['--mnist-index', '0..599'];
     const random = lcg(12);
-    const runs: { signal: 'SIGINT' | 'SIGKILL' | 'SIGTERM'; outDir: string; ms: number }[] = [];
+    // Half the stops at a random time from the start (start-up, loading, the first chunk), half at a
+    // random time after the first manifest lines are on disk (so not only where the host is fast).
+    const runs: { signal: 'SIGINT' | 'SIGKILL' | 'SIGTERM'; outDir: string; ms: number; afterLines: boolean }[] = [];
     for (let i = 0; i < ITERATIONS; i++) {
-      for (const signal of ['SIGINT', 'SIGKILL'] as const) runs.push({ signal, outDir: path.join(dir(), `${signal}-${i}`), ms: Math.round(250 + 700 * random()) });
+      const stop = (signal: 'SIGINT' | 'SIGKILL' | 'SIGTERM') => {
+        const afterLines = random() < 0.5;
+        runs.push({ signal, outDir: path.join(dir(), `${signal}-${i}`), ms: Math.round(afterLines ? 250 * random() : 250 + 900 * random()), afterLines });
+      };
+      stop('SIGINT');
+      stop('SIGKILL');
       // SIGTERM (a CI job cancelled) takes the same way out as Ctrl-C; a few runs check it.
-      if (i % 5 === 0) runs.push({ signal: 'SIGTERM', outDir: path.join(dir(), `SIGTERM-${i}`), ms: Math.round(250 + 700 * random()) });
+      if (i % 5 === 0) stop('SIGTERM');
     }
     let interruptedWithLines = 0;
     // Two at a time: one per core.
     for (let k = 0; k < runs.length; k += 2) {
       await Promise.all(
-        runs.slice(k, k + 2).map(async ({ signal, outDir, ms }) => {
-          const context = `${signal} after ${ms} ms`;
-          const run = start([CLI, 'explain', '--mnist-index', '0..199', '--out-dir', outDir], dir());
+        runs.slice(k, k + 2).map(async ({ signal, outDir, ms, afterLines }) => {
+          const context = `${signal} ${ms} ms after ${afterLines ? 'the first manifest lines' : 'the start'}`;
+          const run = start([CLI, 'explain', ...inputs, '--out-dir', outDir], dir());
+          if (afterLines) {
+            const manifest = path.join(outDir, 'manifest.jsonl');
+            const hasLines = async () => ((await fs.stat(manifest).catch(() => undefined))?.size ?? 0) > 0;
+            let done = false;
+            void run.exited.then(() => (done = true));
+            while (!done && !(await hasLines())) await new Promise((resolve) => setTimeout(resolve, 5));
+          }
           run.kill(signal, ms);
           const exit = await run.exited;
           const finished = exit.code === 0;
@@ -127,14 +143,14 @@ describe('interrupted runs and racing saves (issue 12)', { concurrency: false },
         }),
       );
     }
-    // The delays must have stopped some runs part-way, or the test checked nothing.
+    // The stops must have caught some runs part-way, or the test checked little.
     assert.ok(interruptedWithLines > 0, 'no run was stopped after it had written manifest lines');
     // A run into a killed run's directory completes, and leaves nothing of the killed one behind.
     const reused = runs.find((r) => r.signal === 'SIGKILL')!.outDir;
-    const again = start([CLI, 'explain', '--mnist-index', '0..199', '--out-dir', reused], dir());
+    const again = start([CLI, 'explain', ...inputs, '--out-dir', reused], dir());
     const exit = await again.exited;
     assert.equal(exit.code, 0, exit.stderr);
-    assert.equal(await assertManifestMatchesDisk(reused, 'the re-run'), 200);
+    assert.equal(await assertManifestMatchesDisk(reused, 'the re-run'), 600);
     assert.deepEqual(await temporaryFiles(reused, path.join(reused, 'images')), []);
   });
 

@@ -27,6 +27,13 @@ export interface ContactSheetItem extends ImageAndHeatmap {
   probability: number;
   /** What the tile shows, for its detail line: `#42` for MNIST, a file name (see {@link tileName}); none: the probability alone. */
   name?: string;
+  /**
+   * The tile already painted, 8-bit RGB, tileHeight·tileWidth·3 bytes
+   * (imageHeight·imageWidth times the sheet's scale, squared): drawn as it
+   * is instead of blending `image` and `heatmap` (`gradcam merge` builds
+   * sheets from the shards' overlay pictures).
+   */
+  painted?: Uint8Array;
 }
 
 export interface ContactSheetOptions {

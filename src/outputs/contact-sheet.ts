@@ -159,9 +159,18 @@ export async function paintContactSheets(
   }
 }
 
+/** Copies a painted tile (ContactSheetItem.painted) onto the page. */
+function drawPainted(canvas: RgbImage, left: number, top: number, width: number, height: number, rgb: Uint8Array, item: number): void {
+  if (rgb.length !== width * height * 3) {
+    throw new GradcamError(`contact sheet item ${item} is a painted tile of ${rgb.length} bytes; a ${width}×${height} tile has ${width * height * 3}`);
+  }
+  for (let y = 0; y < height; y++) canvas.data.set(rgb.subarray(y * width * 3, (y + 1) * width * 3), ((top + y) * canvas.width + left) * 3);
+}
+
 /** One cell: the tile, its red frame when misclassified, and the confidence bar. */
 function paintCell(canvas: RgbImage, g: SheetGeometry, painter: TilePainter, placed: PlacedTile, item: ContactSheetItem): void {
-  painter.paintTile(canvas, placed.left, placed.top, item.image, item.heatmap, `contact sheet item ${placed.item}`);
+  if (item.painted === undefined) painter.paintTile(canvas, placed.left, placed.top, item.image, item.heatmap, `contact sheet item ${placed.item}`);
+  else drawPainted(canvas, placed.left, placed.top, g.tileWidth, g.tileHeight, item.painted, placed.item);
   const red = SHEET_COLORS.misclassifiedFrame;
   if (placed.verdict === 'misclassified') {
     const f = g.frame;

@@ -108,6 +108,13 @@ export interface BatchSummary {
   /** How maps were scaled to [0, 1]: 'image' (each its own peak) or 'batch' (all by `peak`). */
   normalize: NormalizeMode;
   /**
+   * The pictures in images/: bare overlays or two-tile figures (--figures),
+   * drawn at `scale` screen pixels per pixel of the model's imageHeight×imageWidth
+   * input, with heatmap opacity `alpha`. `gradcam merge` builds contact
+   * sheets from the overlays with it.
+   */
+  pictures: { kind: 'overlay' | 'figure'; scale: number; imageHeight: number; imageWidth: number; alpha: number };
+  /**
    * The largest raw peak (score units) among this run's explained inputs, or
    * null when none was explained. With normalize 'batch', the value 1 stands
    * for in every picture of the run.

@@ -81,6 +81,7 @@ function summary(outDir: string): BatchSummary {
     score: 'logit',
     colormap: 'jet',
     normalize: 'image',
+    pictures: { kind: 'overlay', scale: 4, imageHeight: 28, imageWidth: 28, alpha: 0.4 },
     peak: 0.5,
     classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
     seconds: { load: 0.1, explain: 0.2, write: 0.3, total: 0.6 },

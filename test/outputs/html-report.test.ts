@@ -63,6 +63,7 @@ function summaryFor(records: readonly ManifestRecord[], overrides: Partial<Batch
     score: 'logit',
     colormap: 'jet',
     normalize: 'image',
+    pictures: { kind: 'overlay', scale: 4, imageHeight: 28, imageWidth: 28, alpha: 0.4 },
     peak: 0.5,
     classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
     seconds: { load: 0.25, explain: 12.5, write: 3.75, total: 16.5 },

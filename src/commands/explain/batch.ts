@@ -116,6 +116,7 @@ export async function explainBatch(
     score: plan.score,
     colormap: style.colormap,
     normalize: plan.normalize,
+    pictures: { kind: options.figures ? 'figure' : 'overlay', scale: style.scale, imageHeight: inputShape.height, imageWidth: inputShape.width, alpha: style.alpha },
     peak: null,
     classNames: session.metadata.classNames,
     seconds: { ...seconds, total: 0 },
