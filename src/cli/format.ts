@@ -57,7 +57,7 @@ export function formatTrain(result: TrainResult, style: Style = PLAIN, withEpoch
   return [
     ...(withEpochs ? result.epochs.map(formatEpoch) : []),
     `test accuracy ${style.bold(percent(result.test.accuracy))} on ${thousands(result.test.count)} test images (loss ${result.test.loss.toFixed(4)})`,
-    `trained on ${thousands(result.trainImages)} images × ${result.epochs.length} epochs in ${result.trainSeconds.toFixed(1)} s ` +
+    `trained on ${thousands(result.trainImages)} images × ${result.epochs.length} epoch${result.epochs.length === 1 ? '' : 's'} in ${result.trainSeconds.toFixed(1)} s ` +
       `(${thousands(Math.round(result.imagesPerSecond))} img/s, backend ${result.backend}, ${result.workers === 1 ? '1 thread' : `${result.workers} worker threads`}); total ${result.totalSeconds.toFixed(1)} s`,
     `saved ${result.output}`,
   ].join('\n');
@@ -93,6 +93,10 @@ function notesText(notes: readonly string[] | undefined, style: Style): string {
   return notes === undefined || notes.length === 0 ? '' : `  ${style.dim(`(${notes.join('; ')})`)}`;
 }
 
+function contactSheetsText(count: number): string {
+  return count === 0 ? '' : count === 1 ? ', 1 contact sheet' : `, ${thousands(count)} contact sheets`;
+}
+
 /** The end-of-run report of batch explain. */
 export function formatBatch(s: BatchSummary, style: Style = PLAIN): string {
   const counts = [`${thousands(s.inputs)} inputs`, `${thousands(s.explained)} explained`];
@@ -107,7 +111,7 @@ export function formatBatch(s: BatchSummary, style: Style = PLAIN): string {
     `${s.seconds.total.toFixed(1)} s (${thousands(s.imagesPerSecond)} images/s; backend ${s.backend}, layer ${s.layer}, score ${s.score}${
       s.normalize === 'batch' && s.peak !== null ? `; one scale for all maps: 1 = raw peak ${peakText(s.peak)}` : ''
     })`,
-    `wrote ${s.outDir}: manifest.jsonl, summary.json${s.files.contactSheets.length > 0 ? `, ${s.files.contactSheets.length} contact sheet(s)` : ''}${s.files.report ? ', index.html' : ''}`,
+    `wrote ${s.outDir}: manifest.jsonl, summary.json${contactSheetsText(s.files.contactSheets.length)}${s.files.report ? ', index.html' : ''}`,
   );
   return lines.join('\n');
 }

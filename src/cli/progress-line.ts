@@ -4,21 +4,25 @@ import type { ProgressStream } from './train-progress.js';
 const LINE_INTERVAL_SECONDS = 5;
 
 /**
- * One progress line on stderr: redrawn in place on a TTY; otherwise a plain
- * line at most every few seconds (and none for runs shorter than that).
- * Shared by batch explain and evaluate.
+ * One progress line on stderr: redrawn in place on a TTY; otherwise (CI
+ * logs) a plain line at the first update, then at most every few seconds,
+ * and one when the work is done, whatever the run's length (issue 13: a CI
+ * log of a 6-second batch showed no progress at all). Shared by batch
+ * explain and evaluate.
  */
 export function createProgressLine(stream: ProgressStream, options: { tty: boolean }) {
   let shown = false;
-  let lastLine = 0;
+  let lastLine = -Infinity;
+  let ended = false;
   return {
-    /** `redrawn` on a TTY, `plain` otherwise; `finished`: the work is done (no plain line then). */
+    /** `redrawn` on a TTY, `plain` otherwise; `finished`: the work is done (its plain line is the last). */
     show(redrawn: string, plain: string, elapsedSeconds: number, finished: boolean): void {
       if (options.tty) {
         stream.write(`\r${redrawn.slice(0, (stream.columns ?? 120) - 1)}\x1b[K`);
         shown = true;
-      } else if (elapsedSeconds - lastLine >= LINE_INTERVAL_SECONDS && !finished) {
+      } else if (!ended && (finished || elapsedSeconds - lastLine >= LINE_INTERVAL_SECONDS)) {
         lastLine = elapsedSeconds;
+        ended = finished;
         stream.write(`${plain}\n`);
       }
     },

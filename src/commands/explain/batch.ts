@@ -239,6 +239,8 @@ export async function explainBatch(
         }
       };
 
+      // The start, so a log shows the run began (the first chunk can take seconds).
+      options.onProgress?.({ done: 0, total: items.length, failed: 0, elapsedSeconds: (performance.now() - started) / 1000, imagesPerSecond: 0, etaSeconds: 0 });
       // While a chunk computes (here, or in the pool), the previous chunk's
       // pictures are painted and written on the picture threads.
       let next = items.length > 0 ? compute(0) : undefined;
@@ -330,6 +332,9 @@ export async function explainBatch(
       correct: counts.correct,
       accuracy: counts.labelled > 0 ? counts.correct / counts.labelled : null,
     });
+    const elapsedSeconds = (performance.now() - started) / 1000;
+    const writing = [...(options.contactSheet !== false ? ['contact sheets'] : []), ...(options.report !== false ? ['the report'] : [])];
+    options.onProgress?.({ done: items.length, total: items.length, failed: counts.failed, elapsedSeconds, imagesPerSecond: items.length / elapsedSeconds, etaSeconds: 0, writing });
     // Contact sheets, report, summary, in that order: each may name its files
     // in `summary.files`, and the summary, written last, sees them all.
     for (const writer of writers) {

@@ -151,6 +151,8 @@ export interface BatchProgress {
   elapsedSeconds: number;
   imagesPerSecond: number;
   etaSeconds: number;
+  /** What comes after the maps, once every input is done (`done === total`): e.g. ['contact sheets', 'report']; absent before. */
+  writing?: string[];
 }
 
 /** One input explained by the single-input mode. */
