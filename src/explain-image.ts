@@ -13,6 +13,7 @@ import { DEFAULT_SCORE_KIND, SCORE_KINDS, type ScoreKind } from './cam/score-kin
 import { loadForModel } from './data/inputs.js';
 import type { PreprocessingReport } from './data/preprocessing-report.js';
 import { withPredictionNotes } from './outputs/prediction-notes.js';
+import { withClassNames } from './model/class-labels.js';
 import { GradcamError, usageError } from './errors.js';
 import { INPUT_RANGE_NAMES, isInputRangeName, withInputRange, type InputRangeName } from './model/input-range.js';
 import { type InputSpec } from './model/input-spec.js';
@@ -36,6 +37,8 @@ export interface ExplainImageOptions {
   topK?: number;
   /** The pixel values the model expects, overriding its metadata (Keras files carry none): '0..1', '-1..1' or '0..255'. */
   inputRange?: InputRangeName;
+  /** A labels file naming the model's classes (one per line or a JSON array); default: its metadata, or a Teachable Machine metadata.json beside it. */
+  labels?: string;
 }
 
 /** A class and its probability, with the class's name. */
@@ -139,7 +142,7 @@ export async function explainImage(input: string | Uint8Array | tf.Tensor, optio
   if (options.backend !== undefined) await initBackend(options.backend);
   // tfjs-core types backendName as a string, but it is null until a backend is set.
   else if ((tf.engine().backendName as string | null) == null) await initBackend('auto');
-  const loaded = await modelFor(options.model);
+  const loaded = await withClassNames(await modelFor(options.model), options.labels);
   const { model, metadata } = loaded;
   const inputSpec = options.inputRange === undefined ? loaded.inputSpec : withInputRange(loaded.inputSpec, options.inputRange);
   const { values, view, notes, preprocessing } = await inputFor(input, inputSpec);

@@ -71,6 +71,14 @@ describe('explainImage', () => {
     assert.equal(plain.preprocessing!.usedAsIs, true);
   });
 
+  it('names the classes from a labels file (issue 9), and the next call without one uses the metadata again', async () => {
+    await fs.writeFile(path.join(tmp, 'names.txt'), ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'].join('\n'));
+    const named = await explainImage(path.join(tmp, 'seven.png'), { labels: path.join(tmp, 'names.txt') });
+    assert.equal(named.className, 'seven');
+    assert.equal(named.top[0]!.className, 'seven');
+    assert.equal((await explainImage(path.join(tmp, 'seven.png'))).className, '7', 'the cached model is not renamed');
+  });
+
   it('bytes and a tensor give the same map as createCam on the same input', async () => {
     const fromBytes = await explainImage(png);
     const x = tf.tensor3d(pixels, [28, 28, 1]);

@@ -1,5 +1,6 @@
 import { initBackend, type BackendChoice, type BackendName } from '../backend/init-backend.js';
 import { GradcamError, usageError } from '../errors.js';
+import { withClassNames } from '../model/class-labels.js';
 import { bundledModelDir, loadModel, type LoadedModel } from '../model/model-files.js';
 import { INPUT_RANGE_NAMES, isInputRangeName, withInputRange, type InputRangeName } from '../model/input-range.js';
 
@@ -12,6 +13,8 @@ export interface ModelOptions {
   modelOutput?: number | string;
   /** The value range the model takes, overriding its metadata (for models that carry none, e.g. Keras files). */
   inputRange?: InputRangeName;
+  /** A labels file (one class name per line, or a JSON array) naming the model's classes (class-labels.ts). */
+  labels?: string;
 }
 
 /** A backend and a loaded model, ready for predictions. */
@@ -26,9 +29,9 @@ export async function openModelSession(options: ModelOptions): Promise<ModelSess
     throw usageError(`unknown --input-range "${String(inputRange)}"; choose ${INPUT_RANGE_NAMES.join(', ')}`);
   }
   const backend = await initBackend(options.backend ?? 'auto');
+  let read: LoadedModel;
   try {
-    const loaded = await loadModel(options.model ?? bundledModelDir(), options.modelOutput === undefined ? {} : { output: options.modelOutput });
-    return { backend, ...loaded, ...(inputRange === undefined ? {} : { inputSpec: withInputRange(loaded.inputSpec, inputRange) }) };
+    read = await loadModel(options.model ?? bundledModelDir(), options.modelOutput === undefined ? {} : { output: options.modelOutput });
   } catch (error) {
     if (options.model === undefined && error instanceof GradcamError) {
       throw new GradcamError(
@@ -39,4 +42,12 @@ export async function openModelSession(options: ModelOptions): Promise<ModelSess
     }
     throw error;
   }
+  let loaded: LoadedModel;
+  try {
+    loaded = await withClassNames(read, options.labels);
+  } catch (error) {
+    read.model.dispose();
+    throw error;
+  }
+  return { backend, ...loaded, ...(inputRange === undefined ? {} : { inputSpec: withInputRange(loaded.inputSpec, inputRange) }) };
 }
