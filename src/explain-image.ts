@@ -18,7 +18,7 @@ import { GradcamError, usageError } from './errors.js';
 import { INPUT_RANGE_NAMES, isInputRangeName, withInputRange, type InputRangeName } from './model/input-range.js';
 import { type InputSpec } from './model/input-spec.js';
 import { bundledModelDir, loadModel, type LoadedModel } from './model/model-files.js';
-import { DEFAULT_TOP_K, topClasses } from './model/ranking.js';
+import { DEFAULT_TOP_K, topClasses, type RankedClass } from './model/ranking.js';
 
 export interface ExplainImageOptions {
   /** A model directory or model.json, or a model from `loadModel`; default the bundled MNIST model. */
@@ -41,12 +41,7 @@ export interface ExplainImageOptions {
   labels?: string;
 }
 
-/** A class and its probability, with the class's name. */
-export interface RankedClass {
-  class: number;
-  className: string;
-  probability: number;
-}
+export type { RankedClass };
 
 /** What `explainImage` returns: plain data, no tensors to dispose. */
 export interface ImageExplanation extends RankedClass {
@@ -166,8 +161,8 @@ export async function explainImage(input: string | Uint8Array | tf.Tensor, optio
   }
   const name = (c: number) => metadata.classNames[c] ?? String(c);
   const ranked = (c: number): RankedClass => ({ class: c, className: name(c), probability: batch.probabilities[c]! });
-  const top = topClasses(batch.probabilities, options.topK ?? DEFAULT_TOP_K).map(({ classIndex }) => ranked(classIndex));
-  const predicted = topClasses(batch.probabilities, 1)[0]!.classIndex;
+  const top = topClasses(batch.probabilities, options.topK ?? DEFAULT_TOP_K).map((c) => ranked(c.class));
+  const predicted = topClasses(batch.probabilities, 1)[0]!.class;
   if (!Number.isFinite(batch.probabilities[predicted]!)) {
     throw new GradcamError(`the model's output is not a number (NaN or infinite) for this input; check the model's weights`);
   }

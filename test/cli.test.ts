@@ -87,7 +87,7 @@ describe('gradcam CLI', { concurrency: false }, () => {
     const run = await gradcam(['predict', 'seven.png', 'two.jpg', '--mnist-index', '0..1', '--top-k', '2', '--json'], tmp);
     assert.equal(run.code, 0, run.stderr);
     const result = JSON.parse(run.stdout);
-    assert.deepEqual(result.predictions.map((p: { predicted: number }) => p.predicted), [7, 2, 7, 2]);
+    assert.deepEqual(result.predictions.map((p: { class: number }) => p.class), [7, 2, 7, 2]);
     assert.equal(result.predictions[2].source, 'mnist:test/0');
     assert.equal(result.predictions[2].label, 7);
     assert.equal(result.predictions[0].top.length, 2);
@@ -101,11 +101,16 @@ describe('gradcam CLI', { concurrency: false }, () => {
     assert.equal(result.layer, 'conv2');
     assert.equal(result.score, 'logit');
     assert.equal(result.mode, 'single');
-    assert.equal(result.explanation.predicted, 7);
+    assert.equal(result.schemaVersion, 2);
+    assert.equal(result.explanation.class, 7);
+    assert.equal(result.explanation.className, '7');
+    assert.equal(result.explanation.top[0].class, 7);
     const [width, height] = await pngSize(path.join(tmp, 'seven-figure.png'));
     assert.ok(width > 2 * 280 && height > 280, `figure ${width}×${height}`);
     const heatmap = JSON.parse(await fs.readFile(path.join(tmp, 'seven.json'), 'utf8'));
+    assert.equal(heatmap.schemaVersion, 2);
     assert.equal(heatmap.class, 7);
+    assert.equal(heatmap.explainedClass, 7);
     assert.deepEqual([heatmap.map.height, heatmap.map.width, heatmap.map.normalised.length], [11, 11, 11]);
     assert.deepEqual([heatmap.upsampled.height, heatmap.upsampled.values.length, heatmap.upsampled.values[0].length], [28, 28, 28]);
     assert.equal(Math.max(...heatmap.map.normalised.flat()) <= 1, true);

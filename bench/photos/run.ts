@@ -176,7 +176,7 @@ function miss(entry: CorpusEntry, outcome: Prediction | { source: string; error:
   const base = { file: entry.file, label: entry.label, notes: entry.notes };
   if (outcome === undefined) return { ...base, predicted: null, probability: null, error: 'not in the predictions' };
   if ('error' in outcome) return { ...base, predicted: null, probability: null, error: outcome.error };
-  return { ...base, predicted: outcome.predicted, probability: outcome.probability };
+  return { ...base, predicted: outcome.class, probability: outcome.probability };
 }
 
 await main();

@@ -28,9 +28,9 @@ export function duration(seconds: number): string {
 }
 
 /** One line per finished epoch (the non-TTY progress, and the history in the final report). */
-export function formatEpoch(p: FitProgress): string {
+export function formatEpoch(p: Pick<FitProgress, 'epoch' | 'loss' | 'accuracy' | 'validation' | 'imagesPerSecond' | 'elapsedSeconds'>, epochs: number): string {
   const parts = [
-    `epoch ${p.epoch}/${p.epochs}`,
+    `epoch ${p.epoch}/${epochs}`,
     `loss ${p.loss.toFixed(4)}`,
     `accuracy ${percent(p.accuracy)}`,
   ];
@@ -55,11 +55,11 @@ export function formatProgressBar(p: FitProgress, width = 24): string {
 /** The end-of-training report; `withEpochs: false` when progress lines already showed each epoch. */
 export function formatTrain(result: TrainResult, style: Style = PLAIN, withEpochs = true): string {
   return [
-    ...(withEpochs ? result.epochs.map(formatEpoch) : []),
+    ...(withEpochs ? result.epochs.map((e) => formatEpoch(e, result.epochs.length)) : []),
     `test accuracy ${style.bold(percent(result.test.accuracy))} on ${thousands(result.test.count)} test images (loss ${result.test.loss.toFixed(4)})`,
     `trained on ${thousands(result.trainImages)} images × ${result.epochs.length} epoch${result.epochs.length === 1 ? '' : 's'} in ${result.trainSeconds.toFixed(1)} s ` +
       `(${thousands(Math.round(result.imagesPerSecond))} img/s, backend ${result.backend}, ${result.workers === 1 ? '1 thread' : `${result.workers} worker threads`}); total ${result.totalSeconds.toFixed(1)} s`,
-    `saved ${result.output}`,
+    `saved ${result.modelDir}`,
   ].join('\n');
 }
 
@@ -80,9 +80,9 @@ export function formatExplain(result: ExplainResult, style: Style = PLAIN): stri
   const e = result.explanation;
   if ('error' in e) return '';
   const target =
-    e.explainedClass === e.predicted
-      ? `${e.predicted} (${percent(e.probability)})`
-      : `class ${e.explainedClass} (${percent(e.explainedProbability)}), predicted ${e.predicted}`;
+    e.explainedClass === e.class
+      ? `${e.className} (${percent(e.probability)})`
+      : `class ${e.explainedClass} (${percent(e.explainedProbability)}), predicted ${e.className}`;
   const label = e.label === undefined ? '' : `  label ${e.label} ${e.correct ? style.good('✓') : style.bad('✗')}`;
   const heatmap = e.heatmapFile === undefined ? '' : ` and ${e.heatmapFile}`;
   return `${e.source}  → ${style.bold(target)}${label}  wrote ${e.output === '-' ? 'the PNG to stdout' : e.output}${heatmap}${notesText(e.notes, style)}`;

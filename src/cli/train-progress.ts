@@ -30,7 +30,7 @@ export function createTrainProgress(stream: ProgressStream, options: { tty: bool
     update(progress: FitProgress): void {
       if (progress.epochDone) {
         clearBar();
-        stream.write(`${formatEpoch(progress)}\n`);
+        stream.write(`${formatEpoch(progress, progress.epochs)}\n`);
         state.printedEpochs = true;
         return;
       }

@@ -225,7 +225,7 @@ async function writeContactSheets(outDir: string, entries: readonly ManifestEntr
       heatmapHeight: 1,
       heatmapWidth: 1,
       painted,
-      predicted: entry.predicted,
+      predicted: entry.class,
       probability: entry.probability,
       name: tileName(entry.source),
       ...(entry.label === undefined ? {} : { label: entry.label }),

@@ -1,4 +1,5 @@
-import { DEFAULT_TOP_K, topClasses, type ClassProbability } from '../model/ranking.js';
+import { DEFAULT_TOP_K, rankedClasses, type RankedClass } from '../model/ranking.js';
+import { SCHEMA_VERSION } from '../outputs/schema-version.js';
 import { preloadTensorflow } from '../backend/tfjs-loader.js';
 import { isFailure, loadInputs, type Digit, type FailedInput } from '../data/inputs.js';
 import { resolveInputs } from '../data/input-sources.js';
@@ -22,15 +23,13 @@ export interface PredictOptions extends ModelOptions {
   cwd?: string;
 }
 
-export interface Prediction {
+export interface Prediction extends RankedClass {
   source: string;
-  predicted: number;
-  className: string;
-  probability: number;
   /** The `topK` most probable classes, most probable first. */
-  top: (ClassProbability & { className: string })[];
-  /** The true class, when known (MNIST records). */
+  top: RankedClass[];
+  /** The true class and its name, when known (MNIST records, `<digit>_name` files with --labels-from-names). */
   label?: number;
+  labelName?: string;
   correct?: boolean;
   /**
    * What the user should know, when anything: how the input was read ("used frame 1 of 3",
@@ -42,6 +41,8 @@ export interface Prediction {
 }
 
 export interface PredictResult {
+  /** SCHEMA_VERSION: the JSON vocabulary this result is in. */
+  schemaVersion: number;
   backend: string;
   model: string;
   predictions: (Prediction | FailedInput)[];
@@ -75,15 +76,14 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
         predictions.set(digit, { source: digit.source, error: `${digit.source}: ${problem}` });
         return;
       }
-      const best = topClasses(row, 1)[0]!;
+      const top = rankedClasses(row, options.topK ?? DEFAULT_TOP_K, className);
+      const best = rankedClasses(row, 1, className)[0]!;
       const notes = withPredictionNotes(digit.notes, best.probability);
       predictions.set(digit, {
         source: digit.source,
-        predicted: best.classIndex,
-        className: className(best.classIndex),
-        probability: best.probability,
-        top: topClasses(row, options.topK ?? DEFAULT_TOP_K).map((c) => ({ ...c, className: className(c.classIndex) })),
-        ...(digit.label === undefined ? {} : { label: digit.label, correct: digit.label === best.classIndex }),
+        ...best,
+        top,
+        ...(digit.label === undefined ? {} : { label: digit.label, labelName: className(digit.label), correct: digit.label === best.class }),
         ...(notes === undefined ? {} : { notes }),
         ...(digit.preprocessing === undefined ? {} : { preprocessing: digit.preprocessing }),
       });
@@ -92,6 +92,7 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
     const labelled = predicted.filter((p) => p.label !== undefined);
     const correct = labelled.filter((p) => p.correct).length;
     return {
+      schemaVersion: SCHEMA_VERSION,
       backend: session.backend.name,
       model: session.modelJsonPath,
       predictions: inputs.map((input) =>

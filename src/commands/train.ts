@@ -6,6 +6,7 @@ import { saveModel } from '../model/model-files.js';
 import { checkDirectory } from '../output-paths.js';
 import { buildTutorialCnn, countParameters, defaultMetadataFor, type TrainingSummary } from '../model/tutorial-cnn.js';
 import { TRAIN_DEFAULTS, withDefaults } from './defaults.js';
+import { SCHEMA_VERSION } from '../outputs/schema-version.js';
 import { defaultWorkerCount, fitModelParallel } from '../training/fit-parallel.js';
 import { evaluateModel, fitModel, type Evaluation, type FitProgress } from '../training/fit.js';
 
@@ -40,15 +41,32 @@ export interface TrainOptions {
   signal?: AbortSignal;
 }
 
+/** One finished epoch, as `train --json` reports it. */
+export interface EpochRecord {
+  /** 1-based. */
+  epoch: number;
+  /** Mean training loss and accuracy over the epoch's batches. */
+  loss: number;
+  accuracy: number;
+  /** On the held-out images (absent with --validation-split 0). */
+  validation?: Evaluation;
+  imagesPerSecond: number;
+  /** Seconds since training started, at the end of this epoch. */
+  elapsedSeconds: number;
+}
+
 export interface TrainResult {
+  /** SCHEMA_VERSION. */
+  schemaVersion: number;
   backend: string;
   workers: number;
-  output: string;
+  /** The directory the model was saved in (`-o`). */
+  modelDir: string;
   files: string[];
   parameters: number;
   trainImages: number;
   validationImages: number;
-  epochs: FitProgress[];
+  epochs: EpochRecord[];
   test: Evaluation;
   trainSeconds: number;
   imagesPerSecond: number;
@@ -118,14 +136,22 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
     };
     const saved = await saveModel(model, settings.output, { ...metadata, training });
     return {
+      schemaVersion: SCHEMA_VERSION,
       backend: backend.name,
       workers,
-      output: saved.directory,
+      modelDir: saved.directory,
       files: saved.files.map((f) => path.join(saved.directory, f)),
       parameters: countParameters(model),
       trainImages: fit.trainImages,
       validationImages: fit.validationImages,
-      epochs: fit.epochs,
+      epochs: fit.epochs.map((p) => ({
+        epoch: p.epoch,
+        loss: p.loss,
+        accuracy: p.accuracy,
+        ...(p.validation === undefined ? {} : { validation: p.validation }),
+        imagesPerSecond: p.imagesPerSecond,
+        elapsedSeconds: p.elapsedSeconds,
+      })),
       test,
       trainSeconds: fit.trainSeconds,
       imagesPerSecond: fit.imagesPerSecond,

@@ -2,14 +2,28 @@
 
 /** One class and its probability. */
 export interface ClassProbability {
-  classIndex: number;
+  /** The class index. */
+  class: number;
   probability: number;
+}
+
+/**
+ * A class with its name and probability: the one vocabulary of every JSON
+ * gradcam writes (issue 13): `class` (index), `className`, `probability`.
+ */
+export interface RankedClass extends ClassProbability {
+  className: string;
+}
+
+/** {@link topClasses} with the classes' names (`name(index)`). */
+export function rankedClasses(probabilities: ArrayLike<number>, k: number, name: (index: number) => string): RankedClass[] {
+  return topClasses(probabilities, k).map((c) => ({ class: c.class, className: name(c.class), probability: c.probability }));
 }
 
 /** The `k` most probable classes, most probable first (ties: lower class index first). */
 export function topClasses(probabilities: ArrayLike<number>, k: number): ClassProbability[] {
-  return Array.from(probabilities, (probability, classIndex) => ({ classIndex, probability }))
-    .sort((a, b) => b.probability - a.probability || a.classIndex - b.classIndex)
+  return Array.from(probabilities, (probability, index) => ({ class: index, probability }))
+    .sort((a, b) => b.probability - a.probability || a.class - b.class)
     .slice(0, Math.max(0, k));
 }
 

@@ -1,19 +1,29 @@
 /** The heatmap JSON that `gradcam explain --heatmap FILE` writes for one input. */
 import type { CamMethodName } from '../cam/cam-methods.js';
 import type { ScoreKind } from '../cam/score-kinds.js';
+import type { RankedClass } from '../model/ranking.js';
 
 export interface HeatmapFile {
+  /** SCHEMA_VERSION. */
+  schemaVersion: number;
   source: string;
   model: string;
   method: CamMethodName;
   layer: string;
   score: ScoreKind;
   scoreDescription: string;
+  /** The predicted class, its name and probability, and the top classes, as in every gradcam JSON. */
   class: number;
   className: string;
   probability: number;
-  predicted: number;
+  top: RankedClass[];
   label?: number;
+  labelName?: string;
+  correct?: boolean;
+  /** The class the map explains (the predicted one unless --class) and its probability. */
+  explainedClass: number;
+  explainedClassName: string;
+  explainedProbability: number;
   /**
    * The map at the layer's resolution: ReLU(Σ_k w_k A^k) and the same divided by its maximum (+1e-7);
    * `rawPeak` is that maximum (score units), the value 1 on the figure's colour bar stands for.

@@ -50,7 +50,7 @@ export const REPORT_ENTRY_COLUMNS = [
   'index',
   'source',
   'output',
-  'predicted',
+  'class',
   'probability',
   'label',
   'top',
@@ -95,11 +95,11 @@ function entryRow(e: ManifestEntry): unknown[] {
     e.index,
     e.source,
     e.output,
-    e.predicted,
+    e.class,
     Number(e.probability.toFixed(6)),
     e.label ?? null,
     e.top.flatMap((t) => [t.class, Number(t.probability.toFixed(6))]),
-    e.explainedClass === e.predicted ? null : e.explainedClass,
+    e.explainedClass === e.class ? null : e.explainedClass,
     e.notes === undefined || e.notes.length === 0 ? null : e.notes,
   ];
 }

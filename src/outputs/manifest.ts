@@ -10,18 +10,14 @@ import type { NormalizeMode } from '../cam/map-scale.js';
 import type { ColormapName } from '../render/colormaps.js';
 import type { ScoreKind } from '../cam/score-kinds.js';
 import type { PreprocessingReport } from '../data/preprocessing-report.js';
+import type { RankedClass } from '../model/ranking.js';
 
-/** Bumped only when a field changes meaning or disappears. */
-export const MANIFEST_VERSION = 1;
+/** Bumped only when a field changes meaning or disappears: 2 since `predicted` became `class` (with `className`) and top entries gained `className` (issue 13). */
+export const MANIFEST_VERSION = 2;
 export const MANIFEST_FILE = 'manifest.jsonl';
 export const SUMMARY_FILE = 'summary.json';
 export const REPORT_FILE = 'index.html';
 
-/** A class and its probability. */
-export interface ClassScore {
-  class: number;
-  probability: number;
-}
 
 /** Where the heat is, in the input image's pixel coordinates (28×28 for MNIST). */
 export interface HeatmapStats {
@@ -44,12 +40,15 @@ export interface ManifestEntry {
   source: string;
   /** The PNG written for it, relative to the output directory. */
   output: string;
-  predicted: number;
+  /** The predicted class (index), its name and probability. */
+  class: number;
+  className: string;
   probability: number;
   /** The most probable classes, most probable first. */
-  top: ClassScore[];
-  /** True class, when known (MNIST, or a file named `<digit>_…`). */
+  top: RankedClass[];
+  /** True class and its name, when known (MNIST, or a file named `<digit>_…`). */
   label?: number;
+  labelName?: string;
   correct?: boolean;
   /** The class the heatmap explains (the predicted one unless --class). */
   explainedClass: number;
@@ -84,6 +83,8 @@ export function isManifestFailure(record: ManifestRecord): record is ManifestFai
 
 /** The summary of a batch run (`summary.json`, and `--json` on stdout). */
 export interface BatchSummary {
+  /** SCHEMA_VERSION: the JSON vocabulary of this summary and its manifest. */
+  schemaVersion: number;
   manifestVersion: number;
   /** Inputs in this run (this shard's share when sharded). */
   inputs: number;

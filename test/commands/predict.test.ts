@@ -45,7 +45,7 @@ describe('predict of an animated GIF (issue 12, item 13)', { concurrency: false 
     assert.ok(prediction !== undefined && !('error' in prediction));
     assert.deepEqual(prediction.notes, ['used frame 1 of 3']);
     // The first frame is MNIST test digit 0, a 7.
-    assert.equal(prediction.predicted, 7);
+    assert.equal(prediction.class, 7);
 
     const json = await runCli(['predict', 'anim.gif', '--json'], tmpDir());
     assert.equal(json.code, 0, json.stderr);

@@ -47,7 +47,7 @@ describe('multi-output models', () => {
   it('predict and explain use that output; a missing one is a usage error listing the outputs', async () => {
     const predict = await runCli(['predict', '--mnist-index', '0', '--model', modelDir, '--json'], tmp);
     assert.equal(predict.code, 0, predict.stderr);
-    assert.match(predict.stdout, /"predicted": 7/);
+    assert.match(predict.stdout, /"class": 7/);
     const explain = await runCli(['explain', '--mnist-index', '0', '--model', modelDir, '-o', 'seven.png'], tmp);
     assert.equal(explain.code, 0, explain.stderr);
     const bad = await runCli(['predict', '--mnist-index', '0', '--model', modelDir, '--model-output', '5'], tmp);

@@ -39,9 +39,10 @@ function entry(index: number, predicted: number, label: number | null, probabili
     index,
     source: source ?? `mnist:test/${index}`,
     output,
-    predicted,
+    class: predicted,
+    className: String(predicted),
     probability,
-    top: [{ class: predicted, probability }],
+    top: [{ class: predicted, className: String(predicted), probability }],
     ...(label === null ? {} : { label, correct: label === predicted }),
     explainedClass: predicted,
     layer: 'conv2',
@@ -64,7 +65,8 @@ const ENTRY_INDICES = [0, 1, 3, 4, 5];
 
 function summary(outDir: string): BatchSummary {
   return {
-    manifestVersion: 1,
+    schemaVersion: 2,
+    manifestVersion: 2,
     inputs: 6,
     explained: 5,
     failed: 1,

@@ -19,12 +19,13 @@ function entry(index: number, predicted: number, label: number | null, probabili
     index,
     source: source ?? `mnist:test/${index}`,
     output: `images/mnist-test-${String(index).padStart(5, '0')}.png`,
-    predicted,
+    class: predicted,
+    className: String(predicted),
     probability,
     top: [
-      { class: predicted, probability },
-      { class: (predicted + 1) % 10, probability: (1 - probability) * 0.75 },
-      { class: (predicted + 2) % 10, probability: (1 - probability) * 0.25 },
+      { class: predicted, className: String(predicted), probability },
+      { class: (predicted + 1) % 10, className: String((predicted + 1) % 10), probability: (1 - probability) * 0.75 },
+      { class: (predicted + 2) % 10, className: String((predicted + 2) % 10), probability: (1 - probability) * 0.25 },
     ],
     ...(label === null ? {} : { label, correct: label === predicted }),
     explainedClass: predicted,
@@ -44,9 +45,10 @@ function failure(index: number, source: string, error: string): ManifestFailure 
 function summaryFor(records: readonly ManifestRecord[], overrides: Partial<BatchSummary> = {}): BatchSummary {
   const entries = records.filter((r): r is ManifestEntry => !('error' in r));
   const labelled = entries.filter((e) => e.label !== undefined);
-  const correct = labelled.filter((e) => e.label === e.predicted).length;
+  const correct = labelled.filter((e) => e.label === e.class).length;
   return {
-    manifestVersion: 1,
+    schemaVersion: 2,
+    manifestVersion: 2,
     inputs: records.length,
     explained: entries.length,
     failed: records.length - entries.length,
@@ -166,7 +168,7 @@ describe('renderHtmlReport', () => {
       assert.equal(row[column('index')], e.index);
       assert.equal(row[column('source')], e.source);
       assert.equal(row[column('output')], e.output);
-      assert.equal(row[column('predicted')], e.predicted);
+      assert.equal(row[column('class')], e.class);
       assert.equal(row[column('probability')], e.probability);
       assert.equal(row[column('label')], e.label ?? null);
       assert.deepEqual(row[column('top')], e.top.flatMap((t) => [t.class, Number(t.probability.toFixed(6))]));

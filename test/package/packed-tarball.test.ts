@@ -206,8 +206,8 @@ describe('the packed tarball', () => {
       env: { ...env, NO_COLOR: '1', CI: '1' },
     });
     assert.equal(cli.code, 0, cli.stderr);
-    const prediction = JSON.parse(cli.stdout) as { model: string; predictions: { predicted: number }[] };
-    assert.equal(prediction.predictions[0]?.predicted, 7);
+    const prediction = JSON.parse(cli.stdout) as { model: string; predictions: { class: number }[] };
+    assert.equal(prediction.predictions[0]?.class, 7);
     assert.equal(prediction.model, path.join(installed, 'models', 'mnist-cnn', 'model.json'));
 
     // The README's library examples, unchanged (issue 13). They read a picture, so sharp needs its

@@ -1,3 +1,4 @@
+import { SCHEMA_VERSION } from '../../outputs/schema-version.js';
 import * as path from 'node:path';
 import { availableParallelism } from 'node:os';
 import { resolveInputs } from '../../data/input-sources.js';
@@ -80,6 +81,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
       outcome = await evaluateMethods({ ...run, model, onProgress });
     }
     const result: EvaluateResult = {
+      schemaVersion: SCHEMA_VERSION,
       settings: {
         model: session.modelJsonPath,
         backend: session.backend.name,

@@ -68,6 +68,8 @@ export interface EvaluationSettings {
 }
 
 export interface EvaluateResult {
+  /** SCHEMA_VERSION. */
+  schemaVersion: number;
   settings: EvaluationSettings;
   /** Scores per method, in the order asked for. */
   methods: Record<string, MethodScores>;

@@ -9,7 +9,8 @@ import { assertInputsFit, isFailure, loadInputs, type Digit, type InputRef, type
 import { packed } from '../../data/packed.js';
 import { inputSize } from '../../model/input-spec.js';
 import { badModelOutput } from '../../model/output-check.js';
-import { argMax, DEFAULT_TOP_K, topClasses } from '../../model/ranking.js';
+import { argMax, DEFAULT_TOP_K, rankedClasses } from '../../model/ranking.js';
+import { SCHEMA_VERSION } from '../../outputs/schema-version.js';
 import type { BatchWriter, Picture } from '../../outputs/batch-writer.js';
 import { heatmapStats } from '../../outputs/heatmap-stats.js';
 import { withPredictionNotes } from '../../outputs/prediction-notes.js';
@@ -99,6 +100,7 @@ export async function explainBatch(
   const counts = { explained: 0, labelled: 0, correct: 0, failed: 0 };
   const seconds = { load: 0, explain: 0, write: 0 };
   const summary: BatchSummary = {
+    schemaVersion: SCHEMA_VERSION,
     manifestVersion: MANIFEST_VERSION,
     inputs: items.length,
     explained: 0,
@@ -270,7 +272,7 @@ export async function explainBatch(
             chunkRecords.push({ index, source: input.source, error: `${input.source}: ${problem}` });
             continue;
           }
-          const entry = manifestEntry(maps!, k, { index, input, outputStem: outputStem(input.ref), plan, layerName: cam.layerName, inputShape });
+          const entry = manifestEntry(maps!, k, { index, input, outputStem: outputStem(input.ref), plan, layerName: cam.layerName, inputShape, className: explainer.className });
           counts.explained++;
           runPeak = Math.max(runPeak ?? 0, entry.rawPeak);
           if (entry.label !== undefined) {
@@ -357,7 +359,15 @@ export async function explainBatch(
 function manifestEntry(
   maps: CamBatch,
   k: number,
-  context: { index: number; input: Digit; outputStem: string; plan: ExplainPlan; layerName: string; inputShape: { height: number; width: number } },
+  context: {
+    index: number;
+    input: Digit;
+    outputStem: string;
+    plan: ExplainPlan;
+    layerName: string;
+    inputShape: { height: number; width: number };
+    className: (index: number) => string;
+  },
 ): ManifestEntry {
   const { index, input, plan, inputShape } = context;
   const { classCount, mapHeight, mapWidth } = maps;
@@ -366,14 +376,16 @@ function manifestEntry(
   const heatmap = maps.heatmaps.subarray(k * mapHeight * mapWidth, (k + 1) * mapHeight * mapWidth);
   const rawPeak = rawPeaks(maps.unnormalised.subarray(k * mapHeight * mapWidth, (k + 1) * mapHeight * mapWidth), 1)[0]!;
   const notes = withPredictionNotes(input.notes, probabilities[predicted]!);
+  const { className } = context;
   return {
     index,
     source: input.source,
     output: path.posix.join(IMAGES_DIR, `${context.outputStem}.png`),
-    predicted,
+    class: predicted,
+    className: className(predicted),
     probability: probabilities[predicted]!,
-    top: topClasses(probabilities, DEFAULT_TOP_K).map(({ classIndex, probability }) => ({ class: classIndex, probability })),
-    ...(input.label === undefined ? {} : { label: input.label, correct: input.label === predicted }),
+    top: rankedClasses(probabilities, DEFAULT_TOP_K, className),
+    ...(input.label === undefined ? {} : { label: input.label, labelName: className(input.label), correct: input.label === predicted }),
     explainedClass: maps.classes[k]!,
     layer: context.layerName,
     method: plan.method,

@@ -10,6 +10,7 @@ import { DEFAULT_NORMALIZE_MODE, NORMALIZE_MODE_NAMES, NORMALIZE_MODES, type Nor
 import { CAM_METHOD_NAMES, DEFAULT_CAM_METHOD, isCamMethodName, type CamMethodName } from '../../cam/cam-methods.js';
 import { DEFAULT_SCORE_KIND, SCORE_KINDS, type ScoreKind } from '../../cam/score-kinds.js';
 import type { FailedInput } from '../../data/inputs.js';
+import type { RankedClass } from '../../model/ranking.js';
 import { usageError } from '../../errors.js';
 import type { BatchSummary, ManifestRecord } from '../../outputs/manifest.js';
 import type { ColormapName } from '../../render/colormaps.js';
@@ -156,16 +157,17 @@ export interface BatchProgress {
 }
 
 /** One input explained by the single-input mode. */
-export interface Explanation {
+export interface Explanation extends RankedClass {
   source: string;
-  predicted: number;
-  probability: number;
+  /** The most probable classes, most probable first. */
+  top: RankedClass[];
   /** The class the map explains, and its probability. */
   explainedClass: number;
   explainedProbability: number;
   /** The map's maximum before normalisation, in score units: what 1 on the colour bar stands for (cam/raw-peak.ts). */
   rawPeak: number;
   label?: number;
+  labelName?: string;
   correct?: boolean;
   /** The picture written ('-': returned as the result's `image`). */
   output: string;
@@ -180,6 +182,8 @@ export interface Explanation {
 }
 
 export interface SingleExplainResult {
+  /** SCHEMA_VERSION. */
+  schemaVersion: number;
   mode: 'single';
   backend: string;
   model: string;

@@ -6,7 +6,8 @@ import { encodeImage, imageFormatOf, type ImageFormat } from '../../outputs/imag
 import { SCORE_KINDS } from '../../cam/score-kinds.js';
 import { isFailure, loadInputs, type InputRef } from '../../data/inputs.js';
 import { badModelOutput } from '../../model/output-check.js';
-import { argMax } from '../../model/ranking.js';
+import { argMax, DEFAULT_TOP_K, rankedClasses } from '../../model/ranking.js';
+import { SCHEMA_VERSION } from '../../outputs/schema-version.js';
 import { formatHeatmapJson, heatmapRows, type HeatmapFile } from '../../outputs/heatmap-json.js';
 import { peakText, percent, probabilityPhrase } from '../../outputs/number-format.js';
 import { rawPeaks } from '../../cam/raw-peak.js';
@@ -41,6 +42,7 @@ export async function explainOne(
   try {
     const { session, cam, className } = explainer;
     const base = {
+      schemaVersion: SCHEMA_VERSION,
       mode: 'single',
       backend: session.backend.name,
       model: session.modelJsonPath,
@@ -136,31 +138,39 @@ export async function explainOne(
         });
     const image = await encodeImage(png, format);
     if (output !== STDOUT) await writeFileAtomic(output, image);
+    const top = rankedClasses(probabilities, DEFAULT_TOP_K, className);
+    const labelled = input.label === undefined ? {} : { label: input.label, labelName: className(input.label), correct: input.label === predicted };
     const explanation: Explanation = {
       source: input.source,
-      predicted,
+      class: predicted,
+      className: className(predicted),
       probability: probabilities[predicted]!,
+      top,
       explainedClass,
       explainedProbability: probabilities[explainedClass]!,
       rawPeak,
-      ...(input.label === undefined ? {} : { label: input.label, correct: input.label === predicted }),
+      ...labelled,
       output,
       ...(notes === undefined ? {} : { notes }),
       ...(input.preprocessing === undefined ? {} : { preprocessing: input.preprocessing }),
     };
     if (heatmapFile !== undefined) {
       const record: HeatmapFile = {
+        schemaVersion: SCHEMA_VERSION,
         source: input.source,
         model: session.modelJsonPath,
         method: plan.method,
         layer: cam.layerName,
         score: plan.score,
         scoreDescription: SCORE_KINDS[plan.score],
-        class: explainedClass,
-        className: className(explainedClass),
-        probability: probabilities[explainedClass]!,
-        predicted,
-        ...(input.label === undefined ? {} : { label: input.label }),
+        class: predicted,
+        className: className(predicted),
+        probability: probabilities[predicted]!,
+        top,
+        ...labelled,
+        explainedClass,
+        explainedClassName: className(explainedClass),
+        explainedProbability: probabilities[explainedClass]!,
         map: {
           rawPeak,
           height: maps.mapHeight,

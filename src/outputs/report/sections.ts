@@ -89,14 +89,14 @@ export function summarySection(summary: BatchSummary, entryCount: number, title:
 export function confusionSection(entries: readonly ManifestEntry[], className: (c: number) => string, classCount: number): string {
   const labelled = entries.filter((e) => e.label !== undefined);
   if (labelled.length === 0) return '';
-  classCount = Math.max(classCount, 1 + labelled.reduce((max, e) => Math.max(max, e.predicted, e.label as number), 0));
+  classCount = Math.max(classCount, 1 + labelled.reduce((max, e) => Math.max(max, e.class, e.label as number), 0));
   if (classCount > MAX_CONFUSION_CLASSES) {
     return `<section id="confusion"><h2>Confusion</h2><p class="note">${classCount} classes: too many for a table; use the filters below.</p></section>\n`;
   }
   const counts = Array.from({ length: classCount }, () => new Array<number>(classCount).fill(0));
   for (const e of labelled) {
     const row = counts[e.label as number] as number[];
-    row[e.predicted] = (row[e.predicted] as number) + 1;
+    row[e.class] = (row[e.class] as number) + 1;
   }
   const maxOff = Math.max(1, ...counts.flatMap((row, t) => row.filter((_, p) => p !== t)));
   const header = `<tr><th scope="col">true \\ pred</th>${counts.map((_, p) => `<th scope="col">${escapeHtml(className(p))}</th>`).join('')}<th scope="col">recall</th></tr>`;

@@ -33,7 +33,7 @@ export function contactSheetWriter(
         const { entry } = picture;
         items.push({
           ...imageAndHeatmap(picture, layout),
-          predicted: entry.predicted,
+          predicted: entry.class,
           probability: entry.probability,
           name: tileName(entry.source),
           ...(entry.label === undefined ? {} : { label: entry.label }),

@@ -69,9 +69,9 @@ export function figureWriter(
         titles: {
           original: entry.label === undefined ? 'Original' : `Original (label ${className(entry.label)})`,
           gradcam:
-            entry.explainedClass === entry.predicted
-              ? `${captions.methodTitle}: ${className(entry.predicted)} (${percent(entry.probability)})`
-              : `${captions.methodTitle} explaining ${className(entry.explainedClass)} (${probabilityPhrase(picture.explainedProbability)}), predicted ${className(entry.predicted)}`,
+            entry.explainedClass === entry.class
+              ? `${captions.methodTitle}: ${className(entry.class)} (${percent(entry.probability)})`
+              : `${captions.methodTitle} explaining ${className(entry.explainedClass)} (${probabilityPhrase(picture.explainedProbability)}), predicted ${className(entry.class)}`,
         },
         // The record's notes ("low confidence (43%)", "several digits? …") travel with the picture (issue 11).
         subtitle: subtitleWithNotes(`layer ${captions.layerName} · score: ${captions.score}`, entry.notes),

@@ -53,7 +53,8 @@ describe('batch explain', { concurrency: false }, () => {
     assert.equal(summary.inputs, 40);
     assert.equal(summary.explained, 40);
     assert.equal(summary.labelled, 40);
-    assert.equal(summary.manifestVersion, 1);
+    assert.equal(summary.manifestVersion, 2);
+    assert.equal(summary.schemaVersion, 2);
     assert.deepEqual(summary.files.contactSheets, ['contact-sheet.png']);
     assert.equal(summary.files.report, 'index.html');
     const out = path.join(tmp, 'out');
@@ -63,8 +64,11 @@ describe('batch explain', { concurrency: false }, () => {
     assert.equal(first.source, 'mnist:test/0');
     assert.equal(first.output, 'images/mnist-test-00000.png');
     assert.equal(first.label, 7);
-    assert.equal(first.predicted, 7);
-    assert.deepEqual(Object.keys(first).sort(), ['correct', 'explainedClass', 'heatmap', 'index', 'label', 'layer', 'method', 'output', 'predicted', 'probability', 'rawPeak', 'score', 'source', 'top'].sort());
+    assert.equal(first.class, 7);
+    assert.equal(first.className, '7');
+    assert.equal(first.labelName, '7');
+    assert.deepEqual(first.top[0], { class: 7, className: '7', probability: first.probability });
+    assert.deepEqual(Object.keys(first).sort(), ['class', 'className', 'correct', 'explainedClass', 'heatmap', 'index', 'label', 'labelName', 'layer', 'method', 'output', 'probability', 'rawPeak', 'score', 'source', 'top'].sort());
     assert.equal(first.top.length, 3);
     assert.ok(first.heatmap.inkShare >= 0 && first.heatmap.inkShare <= 1);
     const correct = records.filter((r) => 'correct' in r && r.correct).length;
@@ -92,7 +96,7 @@ describe('batch explain', { concurrency: false }, () => {
     const broken = records[2]!;
     assert.ok('error' in broken && broken.index === 2);
     const entries = records.filter((r): r is ManifestEntry => !('error' in r));
-    assert.deepEqual(entries.map((e) => [e.label, e.predicted]), [[2, 2], [3, 0], [7, 7], [1, 1]]);
+    assert.deepEqual(entries.map((e) => [e.label, e.class]), [[2, 2], [3, 0], [7, 7], [1, 1]]);
     for (const entry of entries) await fs.access(path.join(tmp, 'mixed', entry.output));
     assert.match(entries[0]!.output, /^images\/2_two-[0-9a-f]{8}\.png$/);
     const summary = JSON.parse(run.stdout) as BatchSummary;

@@ -26,8 +26,8 @@ describe('explain --method all and the method options', () => {
     // 5 tiles of 56 px per row: 1 + CAM_METHOD_NAMES.length tiles → rows of titled tiles.
     const rows = Math.ceil((1 + CAM_METHOD_NAMES.length) / 5);
     assert.ok(width! >= 5 * 56 && height! >= rows * 56, `${width}×${height}`);
-    const result = JSON.parse(run.stdout) as { explanation: { predicted: number } };
-    assert.equal(result.explanation.predicted, 7);
+    const result = JSON.parse(run.stdout) as { explanation: { class: number } };
+    assert.equal(result.explanation.class, 7);
   });
 
   it('--method all refuses several inputs and --heatmap with exit code 2 and one line', async () => {

@@ -67,7 +67,7 @@ describe('explain with a 32×32×3 model', { concurrency: false }, () => {
     assert.ok(!('error' in result.explanation), JSON.stringify(result.explanation));
     const expected = probabilitiesOf((await loadResizedImage(path.join(tmp, 'square.png'), { height: 32, width: 32, channels: 3 })).values);
     const predicted = expected.indexOf(Math.max(...expected));
-    assert.equal(result.explanation.predicted, predicted);
+    assert.equal(result.explanation.class, predicted);
     assert.ok(Math.abs(result.explanation.probability - expected[predicted]!) < 1e-6);
     const heatmap = JSON.parse(await fs.readFile(path.join(tmp, 'square.json'), 'utf8')) as HeatmapFile;
     assert.deepEqual([heatmap.map.height, heatmap.map.width, heatmap.upsampled.height, heatmap.upsampled.width], [30, 30, 32, 32]);

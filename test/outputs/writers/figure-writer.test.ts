@@ -82,7 +82,7 @@ describe('figureWriter titles and colour bar (issue 13)', () => {
       const image = new Float32Array(28 * 28).fill(0.5);
       const heatmap = Float32Array.from({ length: 121 }, (_, i) => i / 120);
       const entry = {
-        index: 0, source: 'mnist:test/0', output: 'f.png', predicted: 7, probability: 0.99, top: [], label: 7, correct: true,
+        index: 0, source: 'mnist:test/0', output: 'f.png', class: 7, className: '7', probability: 0.99, top: [], label: 7, correct: true,
         explainedClass: 3, layer: 'conv2', method: 'gradcam' as const, score: 'logit' as const, rawPeak: 0.01,
         heatmap: { peak: { x: 0, y: 0 }, mean: 0, inkShare: 0 },
       };
