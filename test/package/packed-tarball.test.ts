@@ -147,7 +147,8 @@ describe('the packed tarball', () => {
     assert.ok(packed !== undefined, pack.stdout);
     const files = packed.files.map((f) => f.path);
     assert.deepEqual(files.filter((f) => f.endsWith('.map')), [], 'no source maps');
-    assert.deepEqual(files.filter((f) => !f.startsWith('dist/') && !f.startsWith('models/')).sort(), ['LICENSE', 'README.md', 'package.json']);
+    assert.deepEqual(files.filter((f) => !f.startsWith('dist/') && !f.startsWith('models/') && !f.startsWith('schemas/')).sort(), ['LICENSE', 'README.md', 'package.json']);
+    assert.deepEqual(files.filter((f) => f.startsWith('schemas/')).sort(), ['schemas/heatmap.schema.json', 'schemas/manifest-record.schema.json', 'schemas/summary.schema.json']);
     for (const file of ['dist/index.js', 'dist/index.d.ts', 'dist/cli.js', 'models/mnist-cnn/model.json']) {
       assert.ok(files.includes(file), `${file} is in the tarball`);
     }
