@@ -61,6 +61,16 @@ describe('gradcam CLI', { concurrency: false }, () => {
     for (const command of ['train', 'predict', 'explain|gradcam']) assert.match(run.stdout, new RegExp(`\\b${command.replace('|', '\\|')}\\b`));
   });
 
+  for (const command of ['train', 'predict', 'explain', 'evaluate', 'merge']) {
+    it(`${command} --help has examples, exit codes and the global options (issue 13)`, async () => {
+      const run = await gradcam([command, '--help'], tmp);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, new RegExp(`Examples:\\n(  gradcam .*\\n)*  gradcam ${command} `));
+      assert.match(run.stdout, /Exit codes: 0 /);
+      assert.match(run.stdout, /Global Options:[\s\S]*--backend <name>[\s\S]*--verbose/);
+    });
+  }
+
   it('train --limit 2000 --epochs 1 trains, evaluates on the test set and saves a loadable model', async () => {
     const run = await gradcam(['train', '--limit', '2000', '--epochs', '1', '--seed', '1', '-o', 'small-model', '--json'], tmp);
     assert.equal(run.code, 0, run.stderr);
