@@ -1,4 +1,4 @@
-import { formatEpoch, formatProgressBar } from './format.js';
+import { formatEpoch, formatProgressBar, thousands } from './format.js';
 import type { FitProgress } from '../training/fit.js';
 
 /** The part of a stream the progress display writes to (process.stderr in the CLI). */
@@ -24,7 +24,7 @@ export function createTrainProgress(stream: ProgressStream, options: { tty: bool
     start(info: { backend: string; workers: number; trainImages: number; validationImages: number; parameters: number }): void {
       const threads = info.workers === 1 ? '1 thread' : `${info.workers} worker threads`;
       stream.write(
-        `training on ${info.trainImages} images, validating on ${info.validationImages} (backend ${info.backend}, ${threads}, ${info.parameters} parameters)\n`,
+        `training on ${thousands(info.trainImages)} images, validating on ${thousands(info.validationImages)} (backend ${info.backend}, ${threads}, ${thousands(info.parameters)} parameters)\n`,
       );
     },
     update(progress: FitProgress): void {

@@ -72,7 +72,7 @@ export function inputSpecFor(inputShape: readonly (number | null)[], metadata: M
   const mean = declared.mean ?? Array.from({ length: channels }, () => 0);
   const std = declared.std ?? Array.from({ length: channels }, () => 1);
   if (mean.length !== channels || std.length !== channels || std.some((s) => !(s > 0)) || !(declared.scale > 0)) {
-    throw new GradcamError(`the model's metadata has an invalid input normalisation (scale, mean, std) for ${channels} channel(s)`);
+    throw new GradcamError(`the model's metadata has an invalid input normalisation (scale, mean, std) for ${channels} channel${channels === 1 ? '' : 's'}`);
   }
   const [digitHeight, digitWidth, digitChannels] = MNIST_INPUT_SHAPE;
   const digit = height === digitHeight && width === digitWidth && channels === digitChannels;

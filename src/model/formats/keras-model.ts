@@ -73,7 +73,7 @@ function* layersWithWeights(layers: readonly tfl.layers.Layer[], prefix: readonl
 function inTfjsOrder(layer: tfl.layers.Layer, stored: StoredWeight[], layerName: string, file: string): StoredWeight[] {
   const expected = layer.weights;
   if (stored.length !== expected.length) {
-    throw new GradcamError(`${file}: layer "${layerName}" expected ${expected.length} weight(s), received ${stored.length}`);
+    throw new GradcamError(`${file}: layer "${layerName}" expected ${expected.length} weight${expected.length === 1 ? '' : 's'}, received ${stored.length}`);
   }
   const storedByName = new Map(stored.map((w) => [shortName(w.name), w]));
   const byName = storedByName.size === stored.length && expected.every((w) => storedByName.has(shortName(w.originalName)));
