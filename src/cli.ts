@@ -454,8 +454,8 @@ Examples:
   gradcam explain --mnist-test --shard 2/2 --out-dir part-2
   gradcam merge part-1 part-2 --out-dir all                     # all/index.html covers the whole run
 
-The manifest is the unsharded run's, in input order; the summary is recomputed (times are the
-shards' summed). Exit codes: 0 merged; 1 an input had failed in its shard, or a file could not be
+The manifest is the unsharded run's, in input order; the summary sums the shards' counts and
+times. Exit codes: 0 merged; 1 an input had failed in its shard, or a file could not be
 written; 2 bad usage, or directories that are not every shard of one run.`,
     )
     .action(async (dirs: string[], opts) => {

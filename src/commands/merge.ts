@@ -116,29 +116,38 @@ function checkShards(shards: readonly ShardOutputs[], given: readonly string[]):
   if (missing.length > 0) throw usageError(`shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} missing: merge needs every part of the run`);
 }
 
-/** The summary of the whole run, recomputed from its records. Times are the shards' summed (CPU-seconds of the run, not the wall time of parallel CI jobs). */
-function mergedSummary(shards: readonly ShardOutputs[], records: readonly ManifestRecord[], outDir: string): BatchSummary {
+/**
+ * The summary of the whole run: the shards' counts summed (with --only, a
+ * shard's manifest holds only the entries it kept, so explained, labelled
+ * and correct come from the summaries, not from the records), less the
+ * entries whose picture was missing, which became failures. Times are the
+ * shards' summed (CPU-seconds of the run, not the wall time of parallel CI jobs).
+ */
+function mergedSummary(shards: readonly ShardOutputs[], records: readonly ManifestRecord[], lost: readonly ManifestEntry[], outDir: string): BatchSummary {
   const first = shards[0]!.summary;
-  const entries = records.filter((r): r is ManifestEntry => !isManifestFailure(r));
-  const labelled = entries.filter((e) => e.label !== undefined);
-  const correct = labelled.filter((e) => e.correct === true).length;
+  const total = (key: 'explained' | 'failed' | 'labelled' | 'correct') => shards.reduce((s, shard) => s + shard.summary[key], 0);
+  const labelled = total('labelled') - lost.filter((e) => e.label !== undefined).length;
+  const correct = total('correct') - lost.filter((e) => e.correct === true).length;
   const sum = (key: keyof BatchSummary['seconds']) => shards.reduce((s, shard) => s + shard.summary.seconds[key], 0);
-  const total = sum('total');
+  const seconds = sum('total');
   const peaks = shards.map((s) => s.summary.peak).filter((p): p is number => p !== null);
+  const explained = total('explained') - lost.length;
+  const inputs = shards.reduce((s, shard) => s + shard.summary.inputs, 0);
   return {
     ...first,
-    inputs: records.length,
-    explained: entries.length,
-    failed: records.length - entries.length,
-    written: shards.reduce((s, shard) => s + shard.summary.written, 0),
-    labelled: labelled.length,
+    inputs,
+    explained,
+    failed: total('failed') + lost.length,
+    written: records.filter((r) => !isManifestFailure(r)).length,
+    labelled,
     correct,
-    accuracy: labelled.length > 0 ? correct / labelled.length : null,
+    accuracy: labelled > 0 ? correct / labelled : null,
     shard: null,
     backend: [...new Set(shards.map((s) => s.summary.backend))].join(', '),
     peak: peaks.length > 0 ? Math.max(...peaks) : null,
-    seconds: { load: sum('load'), explain: sum('explain'), write: sum('write'), total },
-    imagesPerSecond: total > 0 ? Math.round(entries.length / total) : 0,
+    seconds: { load: sum('load'), explain: sum('explain'), write: sum('write'), total: seconds },
+    // As a batch run counts it: inputs per second of the run's total time.
+    imagesPerSecond: seconds > 0 ? inputs / seconds : 0,
     outDir,
     files: { manifest: MANIFEST_FILE, summary: SUMMARY_FILE, contactSheets: [], report: null },
   };
@@ -169,6 +178,7 @@ export async function merge(options: MergeOptions): Promise<MergeResult> {
   await clearPreviousRun(outDir);
   // The pictures, copied (atomically: a stopped merge leaves none half-written).
   const merged: ManifestRecord[] = [];
+  const lost: ManifestEntry[] = [];
   for (const record of records) {
     if (isManifestFailure(record) || record.output === undefined) {
       merged.push(record);
@@ -178,12 +188,13 @@ export async function merge(options: MergeOptions): Promise<MergeResult> {
     const bytes = await fs.readFile(from).catch(() => undefined);
     if (bytes === undefined) {
       merged.push({ index: record.index, source: record.source, error: `${record.source}: its picture ${from} is missing from the shard` });
+      lost.push(record);
       continue;
     }
     await writeFileAtomic(path.join(outDir, record.output), bytes, { durable: false });
     merged.push(record);
   }
-  const summary = mergedSummary(shards, merged, outDir);
+  const summary = mergedSummary(shards, merged, lost, outDir);
   await writeFileAtomic(path.join(outDir, MANIFEST_FILE), merged.map((r) => `${JSON.stringify(r)}\n`).join(''));
 
   const pictured = merged.filter((r): r is ManifestEntry => !isManifestFailure(r) && r.output !== undefined);

@@ -54,6 +54,26 @@ describe('gradcam merge', { concurrency: false }, () => {
     await fs.access(path.join(merged, 'index.html'));
   });
 
+  it('shards with --only misclassified: the manifest of the kept entries, and the counts of everything explained', async () => {
+    const only = ['explain', '--mnist-index', '0..599', '--only', 'misclassified', '--no-report', '--no-contact-sheet'];
+    const runs = await Promise.all([
+      runCli([...only, '--out-dir', 'only-full', '--json'], dir()),
+      runCli([...only, '--shard', '1/2', '--out-dir', 'only-1'], dir()),
+      runCli([...only, '--shard', '2/2', '--out-dir', 'only-2'], dir()),
+    ]);
+    for (const run of runs) assert.equal(run.code, 0, run.stderr);
+    const merged = await runCli(['merge', 'only-1', 'only-2', '--out-dir', 'only-merged', '--no-report', '--no-contact-sheet', '--json'], dir());
+    assert.equal(merged.code, 0, merged.stderr);
+    const summary = JSON.parse(merged.stdout) as BatchSummary;
+    const unsharded = JSON.parse(runs[0]!.stdout) as BatchSummary;
+    assert.ok(unsharded.written > 0 && unsharded.written < unsharded.explained, `${unsharded.written} of ${unsharded.explained} misclassified`);
+    for (const key of ['inputs', 'explained', 'written', 'labelled', 'correct', 'accuracy', 'only'] as const) assert.deepEqual(summary[key], unsharded[key], key);
+    assert.equal(
+      await fs.readFile(path.join(dir(), 'only-merged', 'manifest.jsonl'), 'utf8'),
+      await fs.readFile(path.join(dir(), 'only-full', 'manifest.jsonl'), 'utf8'),
+    );
+  });
+
   const refusals: [string, string[], RegExp][] = [
     ['a missing shard', ['part-1', 'part-3'], /shard 2\/3 missing: merge needs every part of the run/],
     ['a shard given twice', ['part-1', 'part-1', 'part-2', 'part-3'], /part-1 and part-1 are both shard 1\/3/],
