@@ -22,6 +22,8 @@ const IMAGE_MUTATIONS = 150;
 const MODEL_MUTATIONS = 150;
 /** GRADCAM_FUZZ_SEED=n explores other mutations (a failure names its mutation; rerun with that seed). */
 const SEED = Number(process.env.GRADCAM_FUZZ_SEED ?? 0);
+/** GRADCAM_FUZZ_REPLAY=FILE: each mutated model.json is written there (and named on stderr) before it is tried. */
+const REPLAY_FILE = process.env.GRADCAM_FUZZ_REPLAY;
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
@@ -149,7 +151,11 @@ describe('fuzz: mutated images and model files (issue 12)', { concurrency: false
         text = JSON.stringify(tree);
       }
       await fs.writeFile(path.join(modelDir, MODEL_JSON), text);
-      if (process.env.FUZZ_LOG) console.error(`model.json #${i} (${what})`), await fs.writeFile(process.env.FUZZ_LOG, text);
+      if (REPLAY_FILE !== undefined) {
+        // A mutation that hangs never reaches its assertion: leave it where it can be replayed.
+        console.error(`model.json #${i} (${what})`);
+        await fs.writeFile(REPLAY_FILE, text);
+      }
       outcomes[await outcomeOf(() => predict({ images: [path.join(dir(), 'digit.png')], model: modelDir, backend: 'cpu' }), `model.json #${i} (${what})`, problems)]++;
     }
     assert.deepEqual(problems, []);
