@@ -553,6 +553,14 @@ function reportBug(error: unknown): void {
 async function main(argv: string[]): Promise<void> {
   // A promise nobody awaited that fails is a bug too; say so instead of dying silently.
   process.on('unhandledRejection', reportBug);
+  // A reader that stops early (`gradcam predict … | head -1`) closes the pipe: stop quietly, as
+  // command-line tools do, instead of crashing on EPIPE.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(process.exitCode ?? EXIT_CODES.ok);
+    });
+  }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     // A command that handles the signal itself (train stops after the batch on the first Ctrl-C) goes first.
     process.on(signal, () => {

@@ -3,6 +3,7 @@
  * a temporary directory and looks at what it wrote and printed.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,7 +15,7 @@ import { readMnistRecords } from '../src/data/mnist.js';
 import { saveModel } from '../src/model/model-files.js';
 import { packageRoot } from '../src/package-root.js';
 import { defaultMetadataFor } from '../src/model/tutorial-cnn.js';
-import { runCli, type CliRun } from './helpers/run-cli.js';
+import { CLI, runCli, type CliRun } from './helpers/run-cli.js';
 
 const gradcam = runCli;
 /** Keras files written by test/fixtures/keras/make-fixtures.py: an 8×8×1 CNN with 4 classes. */
@@ -59,6 +60,17 @@ describe('gradcam CLI', { concurrency: false }, () => {
     const run = await gradcam(['--help'], tmp);
     assert.equal(run.code, 0);
     for (const command of ['train', 'predict', 'explain|gradcam']) assert.match(run.stdout, new RegExp(`\\b${command.replace('|', '\\|')}\\b`));
+  });
+
+  it('a reader that closes the pipe early (| head -1) ends the run quietly, without an EPIPE stack', async () => {
+    const child = spawn(process.execPath, [CLI, 'predict', '--mnist-index', '0..999'], { cwd: tmp, env: { ...process.env, NO_COLOR: '1', CI: '1' } });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // The first line, then the pipe closes, as `head -1` does.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
   });
 
   for (const command of ['train', 'predict', 'explain', 'evaluate', 'merge']) {
@@ -184,6 +196,8 @@ describe('gradcam CLI', { concurrency: false }, () => {
     ['class = class count', ['explain', '--mnist-index', '0', '--class', '10'], 2, /^gradcam: class 10 is out of range/],
     ['negative class', ['explain', '--mnist-index', '0', '--class', '-1'], 2, /^gradcam: option '--class <n>' argument '-1' is invalid/],
     ['MNIST index out of range', ['predict', '--mnist-index', '10000'], 2, /^gradcam: MNIST test index 10000 is out of range \(0\.\.9999\)$/],
+    // Of the bundled model too: the user's value, not a broken install (found by the README audit).
+    ['--model-output the bundled model lacks', ['predict', '--mnist-index', '0', '--model-output', '5'], 2, /^gradcam: --model-output 5: the model has 1 output \(0: predictions \[\?, 10\]\)$/],
     ['bad option value', ['explain', '--mnist-index', '0', '--alpha', '2'], 2, /--alpha.*expected a number in \[0, 1\]/],
     ['unknown option', ['train', '--epoch', '3'], 2, /^gradcam: unknown option '--epoch' \(did you mean --epochs\?\); see --help$/],
     ['unknown command', ['trian'], 2, /^gradcam: unknown command 'trian' \(did you mean train\?\); see --help$/],

@@ -1,5 +1,5 @@
 import { initBackend, type BackendChoice, type BackendName } from '../backend/init-backend.js';
-import { GradcamError, usageError } from '../errors.js';
+import { EXIT_CODES, GradcamError, usageError } from '../errors.js';
 import { withClassNames } from '../model/class-labels.js';
 import { bundledModelDir, loadModel, type LoadedModel } from '../model/model-files.js';
 import { INPUT_RANGE_NAMES, isInputRangeName, withInputRange, type InputRangeName } from '../model/input-range.js';
@@ -33,7 +33,8 @@ export async function openModelSession(options: ModelOptions): Promise<ModelSess
   try {
     read = await loadModel(options.model ?? bundledModelDir(), options.modelOutput === undefined ? {} : { output: options.modelOutput });
   } catch (error) {
-    if (options.model === undefined && error instanceof GradcamError) {
+    // A bad value (exit 2, e.g. a --model-output the model lacks) is the user's, not a broken install.
+    if (options.model === undefined && error instanceof GradcamError && error.exitCode !== EXIT_CODES.usage) {
       throw new GradcamError(
         `the bundled model could not be read (${error.message}); reinstall gradcam or pass --model DIR`,
         1,
