@@ -72,7 +72,7 @@ describe('buildKerasModel', () => {
 
   const failures: [string, KerasWeightSource, RegExp][] = [
     ['a layer without stored weights', ([layer]) => (layer === 'bn' ? undefined : stored(layer!, (n) => n)), /^m\.h5: no weights stored for layer "bn"; is the file a whole model/],
-    ['a weight too few', ([layer]) => stored(layer!, (n) => n, (w) => (layer === 'sep' ? w.slice(0, 2) : w)), /^m\.h5: layer "sep" expected 3 weight\(s\), received 2$/],
+    ['a weight too few', ([layer]) => stored(layer!, (n) => n, (w) => (layer === 'sep' ? w.slice(0, 2) : w)), /^m\.h5: layer "sep" expected 3 weights, received 2$/],
     ['a wrong shape', ([layer]) => stored(layer!, (n) => n, (w) => (layer === 'out' ? [{ ...w[0]!, shape: [2, 8] }, w[1]!] : w)), /^m\.h5: weight "out\/kernel" expected shape \[8, 2\], received \[2, 8\]$/],
   ];
   for (const [what, source, message] of failures) {
