@@ -66,11 +66,14 @@ export interface ImageExplanation extends RankedClass {
 }
 
 const models = new Map<string, Promise<LoadedModel>>();
+/** The cached models with their class names (a labels file, a metadata.json beside them), by model path and labels file: read once, not per call. */
+const named = new Map<string, Promise<LoadedModel>>();
 
 /** Frees the models `explainImage` loaded and cached (the next call loads again). */
 export async function disposeExplainImageModels(): Promise<void> {
   const loaded = await Promise.allSettled(models.values());
   models.clear();
+  named.clear();
   for (const result of loaded) if (result.status === 'fulfilled') result.value.model.dispose();
 }
 
@@ -82,6 +85,19 @@ async function modelFor(option: ExplainImageOptions['model']): Promise<LoadedMod
     pending = loadModel(key);
     models.set(key, pending);
     pending.catch(() => models.delete(key));
+  }
+  return pending;
+}
+
+/** {@link modelFor} with its class names (class-labels.ts). */
+async function namedModelFor(option: ExplainImageOptions['model'], labels: string | undefined): Promise<LoadedModel> {
+  if (typeof option === 'object') return withClassNames(option, labels);
+  const key = `${path.resolve(option ?? bundledModelDir())}\0${labels === undefined ? '' : path.resolve(labels)}`;
+  let pending = named.get(key);
+  if (pending === undefined) {
+    pending = modelFor(option).then((loaded) => withClassNames(loaded, labels));
+    named.set(key, pending);
+    pending.catch(() => named.delete(key));
   }
   return pending;
 }
@@ -137,7 +153,7 @@ export async function explainImage(input: string | Uint8Array | tf.Tensor, optio
   if (options.backend !== undefined) await initBackend(options.backend);
   // tfjs-core types backendName as a string, but it is null until a backend is set.
   else if ((tf.engine().backendName as string | null) == null) await initBackend('auto');
-  const loaded = await withClassNames(await modelFor(options.model), options.labels);
+  const loaded = await namedModelFor(options.model, options.labels);
   const { model, metadata } = loaded;
   const inputSpec = options.inputRange === undefined ? loaded.inputSpec : withInputRange(loaded.inputSpec, options.inputRange);
   const { values, view, notes, preprocessing } = await inputFor(input, inputSpec);

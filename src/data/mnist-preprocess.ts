@@ -7,6 +7,7 @@
  *
  * Pure and synchronous: no file I/O, no sharp, no tensors.
  */
+import { median } from './median.js';
 import { GradcamError } from '../errors.js';
 import { findDigit, MIN_INK_CONTRAST, type DigitSearchReport } from './photo/find-digit.js';
 import type { PixelBox } from './photo/digit-components.js';
@@ -68,12 +69,6 @@ export interface ToMnistFormOptions {
   colour?: readonly [Float32Array, Float32Array, Float32Array] | null;
   /** Name used in error messages (file path). Default "image". */
   source?: string;
-}
-
-function median(values: number[]): number {
-  const sorted = Float64Array.from(values).sort();
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** Row-major indices of the outermost ring of pixels, each once. */

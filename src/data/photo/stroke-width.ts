@@ -18,6 +18,7 @@
  * below their true width (a 1:3 bar measures 0.21, not 0.33).
  */
 import { distanceToUnset } from './distance-transform.js';
+import { median } from '../median.js';
 import { resizeGrey } from '../resample.js';
 
 /**
@@ -92,12 +93,6 @@ function medialAxis(distance: Float32Array, width: number, height: number): Medi
     }
   }
   return { indices, radii };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = Float64Array.from(values).sort();
-  const mid = sorted.length >> 1;
-  return sorted.length === 0 ? 0 : sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /**
